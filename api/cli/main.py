@@ -1,0 +1,51 @@
+"""The `mufakat` command."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from api.cli import deadline, dev, pedoman, route
+
+app = typer.Typer(
+    name="mufakat",
+    help="Mufakat: regional-cooperation disputes (perselisihan Kerja Sama Daerah) as durable cases.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(pedoman.app, name="pedoman")
+app.command("route")(route.route)
+app.command("deadline")(deadline.deadline)
+app.command("dev")(dev.dev)
+app.command("worker")(dev.worker)
+app.command("api")(dev.api)
+
+
+def main() -> None:
+    """Run the CLI, then leave without interpreter finalisation.
+
+    The Temporal SDK's native runtime can crash while Python finalises (sdk-python#300), which
+    would turn a successful command into SIGABRT; flushing and `os._exit` avoids that race.
+    """
+    code = 0
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as done:
+        code = done.exit_code
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else 1
+    except KeyboardInterrupt:
+        code = 130
+    except Exception as error:  # click usage errors and the like: one line, no traceback
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            code = error.exit_code
+        else:
+            raise
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -1,0 +1,202 @@
+"""What a case carries when it is filed (pedoman.md §7)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from models.roles import Actor
+
+CASE_ID_PATTERN = r"^PKD-\d{4}-\d{6}$"
+REGION_CODE_PATTERN = r"^\d{2}(\.\d{2})?$"
+
+CaseId = Annotated[str, StringConstraints(pattern=CASE_ID_PATTERN)]
+
+
+def case_id(year: int, sequence: int) -> str:
+    """The human-readable case id, e.g. `PKD-2026-000123`."""
+    return f"PKD-{year:04d}-{sequence:06d}"
+
+
+class CaseType(StrEnum):
+    """Region–region, region–third party, or centre–region."""
+
+    KSDD = "KSDD"
+    KSDPK = "KSDPK"
+    SINERGI = "SINERGI"
+
+
+class PartyKind(StrEnum):
+    PROVINSI = "provinsi"
+    KABUPATEN = "kabupaten"
+    KOTA = "kota"
+    KEMENTERIAN_LEMBAGA = "kementerian_lembaga"
+    BADAN_USAHA = "badan_usaha"
+    PERORANGAN = "perorangan"
+    ORGANISASI = "organisasi"
+
+
+REGION_KINDS = frozenset({PartyKind.PROVINSI, PartyKind.KABUPATEN, PartyKind.KOTA})
+GOVERNMENT_KINDS = REGION_KINDS | {PartyKind.KEMENTERIAN_LEMBAGA}
+
+
+class Side(StrEnum):
+    """Pemohon (the party that files) or termohon (the party that responds)."""
+
+    REQUESTING = "requesting"
+    RESPONDING = "responding"
+
+
+class Counsel(BaseModel):
+    kind: str = Field(description="`jpn` (Jaksa Pengacara Negara, with SKK) or `private`.")
+    name: str = Field(min_length=1, max_length=200)
+    skk_number: str | None = Field(default=None, max_length=100)
+
+
+class Party(BaseModel):
+    """A party: a region by its Kemendagri code, or a ministry/third party by its registered id."""
+
+    kind: PartyKind
+    side: Side
+    region_code: Annotated[str, StringConstraints(pattern=REGION_CODE_PATTERN)] | None = None
+    third_party_id: str | None = Field(default=None, min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=200)
+    representative: str | None = Field(default=None, max_length=200)
+    power_of_attorney: str | None = Field(default=None, max_length=200)
+    counsel: Counsel | None = None
+
+    @model_validator(mode="after")
+    def _identified(self) -> Party:
+        if self.kind in REGION_KINDS:
+            if self.region_code is None:
+                raise ValueError(f"a {self.kind.value} party needs its region_code")
+            is_province = re.fullmatch(r"\d{2}", self.region_code) is not None
+            if is_province != (self.kind is PartyKind.PROVINSI):
+                raise ValueError(
+                    f"region_code {self.region_code} does not fit party kind {self.kind.value}"
+                )
+        elif self.third_party_id is None:
+            raise ValueError(f"a {self.kind.value} party needs its third_party_id")
+        return self
+
+    @property
+    def party_id(self) -> str:
+        """The id a party's key is scoped to: its region code or its third-party id."""
+        return self.region_code if self.region_code is not None else str(self.third_party_id)
+
+    @property
+    def is_government(self) -> bool:
+        return self.kind in GOVERNMENT_KINDS
+
+
+class DisputeRoute(StrEnum):
+    """The route a KSDPK agreement's dispute clause names (PP 28/2018 Pasal 21)."""
+
+    MEDIATION = "mediation"
+    ARBITRATION = "arbitration"
+    COURT = "court"
+
+
+class DisputeClause(BaseModel):
+    """The agreement's dispute clause: the first route, and whether arbitration may follow."""
+
+    route: DisputeRoute
+    arbitration_allowed: bool = False
+    musyawarah_days: int | None = Field(
+        default=None, ge=1, le=365, description="The agreement's own musyawarah period (HKal)."
+    )
+
+
+class Agreement(BaseModel):
+    """The cooperation agreement (KB/PKS) the dispute arises from."""
+
+    kb_number: str | None = Field(default=None, max_length=120)
+    kb_date: date | None = None
+    pks_number: str | None = Field(default=None, max_length=120)
+    pks_date: date | None = None
+    object: str = Field(min_length=1, max_length=2000)
+    term: str | None = Field(default=None, max_length=200)
+    dispute_clause: DisputeClause | None = None
+    dprd_approval_ref: str | None = Field(default=None, max_length=200)
+    mandatory_cooperation: bool = False
+
+
+class DisputeCategory(StrEnum):
+    WANPRESTASI = "wanprestasi"
+    PENDANAAN = "pendanaan"
+    ASET_HASIL = "aset_hasil"
+    TAFSIR_KLAUSUL = "tafsir_klausul"
+    PERGANTIAN_PIMPINAN = "pergantian_pimpinan"
+    PERUBAHAN_REGULASI = "perubahan_regulasi"
+    KEWENANGAN = "kewenangan"
+    KERJA_SAMA_WAJIB_TIDAK_DILAKSANAKAN = "kerja_sama_wajib_tidak_dilaksanakan"
+    FORCE_MAJEURE = "force_majeure"
+    PAILIT_PIHAK_KETIGA = "pailit_pihak_ketiga"
+    BATAS_WILAYAH = "batas_wilayah"
+
+
+class Sector(StrEnum):
+    PELAYANAN_PUBLIK = "pelayanan_publik"
+    INVESTASI = "investasi"
+    PENGADAAN_BARANG_JASA = "pengadaan_barang_jasa"
+    INFRASTRUKTUR = "infrastruktur"
+    ASET = "aset"
+
+
+class Dispute(BaseModel):
+    subject: str = Field(min_length=1, max_length=2000)
+    categories: list[DisputeCategory] = Field(min_length=1)
+    amount_claimed: int | None = Field(default=None, ge=0, description="Rupiah.")
+    relief_sought: str | None = Field(default=None, max_length=2000)
+    public_service_impact: str | None = Field(default=None, max_length=2000)
+
+
+class CaseFiling(BaseModel):
+    """Everything a filing carries (pedoman.md §7)."""
+
+    case_type: CaseType
+    title: str = Field(min_length=3, max_length=300)
+    sectors: list[Sector] = Field(min_length=1)
+    urusan: str | None = Field(default=None, max_length=200, description="Government affair.")
+    parties: list[Party] = Field(min_length=2, max_length=40)
+    agreement: Agreement
+    dispute: Dispute
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CaseFiling:
+        ids = [p.party_id for p in self.parties]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"party listed twice: {', '.join(duplicates)}")
+        if not any(p.side is Side.REQUESTING for p in self.parties):
+            raise ValueError("at least one party must be the requesting party")
+        if not any(p.side is Side.RESPONDING for p in self.parties):
+            raise ValueError("at least one party must be the responding party")
+        regions = [p for p in self.parties if p.kind in REGION_KINDS]
+        if not regions:
+            raise ValueError("a cooperation dispute needs at least one region as a party")
+        third = [p for p in self.parties if p.kind not in GOVERNMENT_KINDS]
+        ministries = [p for p in self.parties if p.kind is PartyKind.KEMENTERIAN_LEMBAGA]
+        if self.case_type is CaseType.KSDD and (third or ministries):
+            raise ValueError("a KSDD case has only regions as parties")
+        if self.case_type is CaseType.KSDPK:
+            if not third:
+                raise ValueError("a KSDPK case needs a third party")
+            if self.agreement.dispute_clause is None:
+                raise ValueError("a KSDPK case needs the agreement's dispute_clause")
+        if self.case_type is CaseType.SINERGI and not ministries:
+            raise ValueError("a SINERGI case needs a ministry or agency (kementerian_lembaga)")
+        return self
+
+    def party(self, party_id: str) -> Party | None:
+        return next((p for p in self.parties if p.party_id == party_id), None)
+
+
+class Filed(BaseModel):
+    """Who filed the case and when."""
+
+    by: Actor
