@@ -160,6 +160,9 @@ class Stage(BaseModel):
     title: str = Field(description="The stage's name in Bahasa Indonesia.")
     actors: list[ActorKind] = Field(min_length=1)
     limit: Limit | None = None
+    agreement_limit: bool = Field(
+        default=False, description="The agreement's own musyawarah period replaces the limit."
+    )
     extension: Extension | None = None
     actions: list[Action] = Field(default_factory=list)
     timeout: TimeoutRule | None = None

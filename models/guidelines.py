@@ -1,0 +1,36 @@
+"""Loading guidelines: the shipped default and files the ministry publishes."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from models.pedoman import Guideline, PinnedGuideline
+
+DEFAULT_VERSION = "2026.1"
+
+
+def read_guideline_data(path: Path) -> dict[str, Any]:
+    """The raw mapping of a guideline file (TOML or JSON), before validation."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        import json
+
+        data: dict[str, Any] = json.loads(text)
+        return data
+    return tomllib.loads(text)
+
+
+@cache
+def default_guideline() -> Guideline:
+    """The guideline shipped with the product (pedoman.md, version 2026.1)."""
+    source = resources.files("models").joinpath("data", f"pedoman-{DEFAULT_VERSION}.toml")
+    return Guideline.model_validate(tomllib.loads(source.read_text(encoding="utf-8")))
+
+
+def pin(guideline: Guideline) -> PinnedGuideline:
+    """The guideline with its content hash, as a case carries it."""
+    return PinnedGuideline(guideline=guideline, content_hash=guideline.content_hash())

@@ -1,0 +1,369 @@
+"""Checking a guideline before it is published: its schema, then each track's stage graph."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from models.case import CaseType, DisputeRoute
+from models.forum import ForumKind
+from models.pedoman import (
+    Action,
+    ClosingState,
+    Effect,
+    Fact,
+    Guideline,
+    Stage,
+    Switch,
+    Target,
+    TimeoutKind,
+    TimeoutRule,
+)
+from models.pedoman_graph import Edge, available, stage_edges
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a guideline cannot be published, and where it is."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def check_guideline(data: Mapping[str, Any]) -> list[Problem]:
+    """Every problem in a raw guideline mapping: schema errors first, else graph errors."""
+    try:
+        guideline = Guideline.model_validate(data)
+    except ValidationError as error:
+        return _schema_problems(error, data)
+    findings = [f for case_type in guideline.tracks for f in _TrackCheck(guideline, case_type).run()]
+    return _merged(findings)
+
+
+def closing_states_reached(guideline: Guideline, case_type: CaseType) -> frozenset[ClosingState]:
+    """The closing states a case of this type can end in, following the stage graph."""
+    return _TrackCheck(guideline, case_type).walk().closings
+
+
+# ---------------------------------------------------------------- schema errors in words
+
+# The noun for an enum field, so "unknown role 'governor'" reads better than "input should be…".
+_NOUNS = {
+    "actors": "role",
+    "close": "closing state",
+    "outcome": "closing state",
+    "on": "fact",
+    "when": "fact",
+    "effect": "effect",
+    "payload": "payload kind",
+    "kind": "timeout kind",
+    "day_type": "day type",
+    "tracks": "case type",
+}
+_UNION_TAGS = {"str", "Switch"}
+
+
+def _schema_problems(error: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    for detail in error.errors():
+        loc = list(detail["loc"])
+        tag = next((i for i, part in enumerate(loc) if part in _UNION_TAGS), None)
+        if tag is not None:
+            # A target is a stage name or a Switch: report only the branch the input was meant as.
+            meant = "Switch" if isinstance(_at(data, loc[:tag]), Mapping) else "str"
+            if loc[tag] != meant:
+                continue
+            del loc[tag]
+        problem = Problem(_where(data, loc), _message(detail, loc))
+        if problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+def _at(data: Any, loc: list[int | str]) -> Any:
+    for part in loc:
+        if isinstance(data, Mapping) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _where(data: Mapping[str, Any], loc: list[int | str]) -> str:
+    text = ""
+    for n, part in enumerate(loc):
+        if part == "[key]":
+            continue
+        if isinstance(part, int):
+            item = _at(data, loc[: n + 1])
+            name = item.get("name") if isinstance(item, Mapping) else None
+            text += f"[{part}]" + (f" ({name})" if isinstance(name, str) else "")
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "guideline"
+
+
+def _message(detail: ErrorDetails, loc: list[int | str]) -> str:
+    value = detail["input"]
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    ctx = detail.get("ctx", {})
+    if detail["type"] == "enum":
+        fields = [p for p in loc if isinstance(p, str) and p in _NOUNS]
+        noun = _NOUNS[fields[-1]] if fields else "value"
+        known = ", ".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        return f"unknown {noun} {shown} (known: {known})"
+    if detail["type"] == "missing":
+        return "required field missing"
+    if detail["type"] == "value_error":
+        return str(ctx.get("error", detail["msg"]))
+    if detail["type"] == "string_pattern_mismatch":
+        return f"{shown} does not match {ctx.get('pattern')} (lowercase letters and _)"
+    return f"{detail['msg'][0].lower()}{detail['msg'][1:]} (got {shown})"
+
+
+# ---------------------------------------------------------------- graph checks
+
+
+@dataclass(frozen=True)
+class _Finding:
+    case_type: CaseType
+    place: str
+    message: str
+
+
+def _merged(findings: list[_Finding]) -> list[Problem]:
+    """One problem per place and message: an opening or tail stage is shared by every track."""
+    tracks: dict[tuple[str, str], list[str]] = {}
+    for f in findings:
+        tracks.setdefault((f.place, f.message), []).append(f.case_type.value)
+    return [Problem(f"{'/'.join(types)}: {place}", msg) for (place, msg), types in tracks.items()]
+
+
+# The values each fact can take in a case (workflows/rules.py derives them the same way); the
+# forum is the GWPP or the Minister in every track, as a KSDPK clause route is its own fact.
+_YES_NO = frozenset({"yes", "no"})
+_FACT_VALUES: dict[Fact, frozenset[str]] = {
+    Fact.CASE_TYPE: frozenset(CaseType),
+    Fact.FORUM: frozenset({ForumKind.GWPP, ForumKind.MINISTER}),
+    Fact.CLAUSE_ROUTE: frozenset(DisputeRoute),
+    Fact.CLAUSE_ALLOWS_ARBITRATION: _YES_NO,
+    Fact.MANDATORY_COOPERATION: _YES_NO,
+}
+
+# What each timeout kind needs, and the fields that mean nothing for it.
+_TIMEOUT_NEEDS = {
+    TimeoutKind.GOTO: "to",
+    TimeoutKind.CLOSE: "close",
+    TimeoutKind.AS_ACTION: "action",
+    TimeoutKind.OVERDUE: "repeat_every",
+}
+
+
+def _listed(values: list[str] | set[str] | frozenset[str]) -> str:
+    return ", ".join(sorted(values))
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """What following the graph from the entry stage finds."""
+
+    reached: frozenset[str]
+    closings: frozenset[ClosingState]
+    without_outcome: tuple[Edge, ...]  # close_with_outcome edges reachable with no outcome set
+
+
+class _TrackCheck:
+    """The graph checks of one track: opening, the track's own stages, tail."""
+
+    def __init__(self, guideline: Guideline, case_type: CaseType) -> None:
+        self.guideline = guideline
+        self.case_type = case_type
+        self.stages = guideline.stages_for(case_type)
+        self.findings: list[_Finding] = []
+
+    def _say(self, place: str, message: str) -> None:
+        self.findings.append(_Finding(self.case_type, place, message))
+
+    def run(self) -> list[_Finding]:
+        self._check_names()
+        for stage in self.stages.values():
+            self._check_stage(stage)
+        if self.guideline.entry_stage not in self.stages:
+            self._say("entry_stage", f"no stage {self.guideline.entry_stage!r} in this track")
+            return self.findings
+        walk = self.walk()
+        self._check_reach(walk)
+        for edge in walk.without_outcome:
+            self._say(
+                f"stage {edge.stage}, action {edge.action}",
+                "close_with_outcome is reachable on a path where no action set an outcome",
+            )
+        return self.findings
+
+    def walk(self) -> _Walk:
+        """Follow every edge from the entry stage, carrying the outcome set on the way."""
+        start = (self.guideline.entry_stage, None)
+        seen: set[tuple[str, ClosingState | None]] = {start} if start[0] in self.stages else set()
+        todo = list(seen)
+        closings = {
+            action.close
+            for action in self.guideline.common_actions
+            if action.close is not None and available(action, self.case_type) and seen
+        }
+        without_outcome: dict[tuple[str, str | None], Edge] = {}
+        while todo:
+            name, outcome = todo.pop()
+            for edge in stage_edges(self.stages[name], self.case_type):
+                carried = edge.outcome or outcome
+                if edge.close is not None:
+                    closings.add(edge.close)
+                elif edge.with_outcome and carried is None:
+                    without_outcome[(edge.stage, edge.action)] = edge
+                elif edge.with_outcome and carried is not None:
+                    closings.add(carried)
+                elif edge.to in self.stages and (edge.to, carried) not in seen:
+                    seen.add((edge.to, carried))
+                    todo.append((edge.to, carried))
+        reached = frozenset(name for name, _ in seen)
+        return _Walk(reached, frozenset(closings), tuple(without_outcome.values()))
+
+    # -------------------------------------------------------- names
+
+    def _check_names(self) -> None:
+        track = self.guideline.tracks[self.case_type]
+        names = [s.name for s in (*self.guideline.opening, *track.stages, *self.guideline.tail)]
+        for name in dict.fromkeys(n for n in names if names.count(n) > 1):
+            self._say(f"stage {name}", "stage name used more than once in opening, track and tail")
+
+    # -------------------------------------------------------- one stage
+
+    def _check_stage(self, stage: Stage) -> None:
+        where = f"stage {stage.name}"
+        names = [a.name for a in stage.actions]
+        for name in dict.fromkeys(n for n in names if names.count(n) > 1):
+            self._say(f"{where}, action {name}", "action name used more than once in this stage")
+        if stage.timeout is not None and stage.limit is None:
+            self._say(f"{where}, timeout", "a timeout rule but no limit: it can never fire")
+        if stage.limit is not None and stage.timeout is None:
+            self._say(where, "a limit but no timeout rule: expiry must never do nothing")
+        if stage.extension is not None and stage.limit is None:
+            self._say(f"{where}, extension", "an extension but no limit to extend")
+        for action in stage.actions:
+            self._check_action(stage, action)
+        if stage.timeout is not None:
+            self._check_timeout(stage, stage.timeout)
+        edges = stage_edges(stage, self.case_type)
+        if not any(e.to not in (None, stage.name) or e.close or e.with_outcome for e in edges):
+            self._say(where, "no way out: no action or timeout of its own moves or closes the case")
+
+    def _check_action(self, stage: Stage, action: Action) -> None:
+        where = f"stage {stage.name}, action {action.name}"
+        ends = [k for k in ("to", "close", "close_with_outcome") if getattr(action, k)]
+        if len(ends) > 1:
+            self._say(where, f"more than one of {', '.join(ends)}: an action ends in one place")
+        moves = (Effect.TRANSITION, Effect.PROPOSE)
+        if ends and action.effect not in moves:
+            self._say(where, f"effect {action.effect.value} cannot move or close the case")
+        if action.effect is Effect.PROPOSE and action.to is None:
+            self._say(where, "a proposal (effect=propose) needs `to`: where it leads once confirmed")
+        if action.effect is Effect.CONFIRM and action.confirms is None:
+            self._say(where, "a confirmation (effect=confirm) needs `confirms`")
+        if action.confirms is not None:
+            proposals = [a.name for a in stage.actions if a.effect is Effect.PROPOSE]
+            if action.confirms not in proposals:
+                self._say(
+                    where,
+                    f"confirms unknown proposal {action.confirms!r} "
+                    f"(proposals in this stage: {_listed(set(proposals)) or 'none'})",
+                )
+        for fact, values in action.when.items():
+            unknown = set(values) - _FACT_VALUES[fact]
+            if unknown:
+                self._say(where, f"when {fact.value} has unknown value(s): {_listed(unknown)}")
+        if action.to is not None and available(action, self.case_type):
+            self._check_target(where, action.to)
+
+    def _check_timeout(self, stage: Stage, rule: TimeoutRule) -> None:
+        where = f"stage {stage.name}, timeout"
+        needed = _TIMEOUT_NEEDS[rule.kind]
+        if needed != "repeat_every" and getattr(rule, needed) is None:
+            self._say(where, f"kind {rule.kind.value} needs `{needed}`")
+        for field in set(_TIMEOUT_NEEDS.values()) - {needed}:
+            if getattr(rule, field) is not None:
+                self._say(where, f"kind {rule.kind.value} does not take `{field}`")
+        if rule.to is not None:
+            self._check_target(where, rule.to)
+        own = [a.name for a in stage.actions]
+        if rule.kind is TimeoutKind.AS_ACTION and rule.action and rule.action not in own:
+            self._say(
+                where,
+                f"as_action names unknown action {rule.action!r} "
+                f"(actions of this stage: {_listed(set(own)) or 'none'})",
+            )
+
+    def _check_target(self, where: str, target: Target) -> None:
+        if isinstance(target, Switch):
+            self._check_switch(where, target)
+        stages = [target] if isinstance(target, str) else self._switch_stages(target)
+        for name in stages:
+            if name not in self.stages:
+                self._say(where, f"transition to nowhere: no stage {name!r} in this track")
+
+    def _switch_stages(self, switch: Switch) -> list[str]:
+        if switch.on is Fact.CASE_TYPE:
+            # Other tracks' branches are never taken here, and their stages live elsewhere.
+            chosen = switch.cases.get(self.case_type.value)
+            return [] if chosen is None else [chosen]
+        return list(switch.cases.values())
+
+    def _check_switch(self, where: str, switch: Switch) -> None:
+        known = _FACT_VALUES[switch.on]
+        needed = {self.case_type.value} if switch.on is Fact.CASE_TYPE else known
+        missing = needed - set(switch.cases)
+        unknown = set(switch.cases) - known
+        if missing:
+            self._say(where, f"switch on {switch.on.value} does not cover: {_listed(missing)}")
+        if unknown:
+            self._say(
+                where,
+                f"switch on {switch.on.value} has unknown value(s): {_listed(unknown)} "
+                f"(known: {_listed(known)})",
+            )
+
+    # -------------------------------------------------------- the whole track
+
+    def _check_reach(self, walk: _Walk) -> None:
+        entry = self.guideline.entry_stage
+        for name in self.stages:
+            if name not in walk.reached:
+                self._say(f"stage {name}", f"unreachable from {entry}: nothing leads here")
+        # A stage whose ways out only loop back can never close, even if each stage has edges.
+        closing = {
+            e.stage
+            for stage in self.stages.values()
+            for e in stage_edges(stage, self.case_type)
+            if e.close or e.with_outcome
+        }
+        grew = True
+        while grew:
+            before = len(closing)
+            closing |= {
+                e.stage
+                for stage in self.stages.values()
+                for e in stage_edges(stage, self.case_type)
+                if e.to in closing
+            }
+            grew = len(closing) > before
+        for name in sorted(walk.reached - closing):
+            if any(e.to not in (None, name) for e in stage_edges(self.stages[name], self.case_type)):
+                self._say(f"stage {name}", "the case can never close from here: every path loops")

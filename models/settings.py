@@ -1,0 +1,77 @@
+"""Mufakat's own settings, read from `MUFAKAT_*` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal, Self
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class Settings(BaseSettings):
+    """Where Mufakat keeps its data and listens; Temporal's own settings live in `TEMPORAL_*`."""
+
+    model_config = SettingsConfigDict(env_prefix="MUFAKAT_")
+
+    data_dir: Path = Field(
+        default=Path(".mufakat"),
+        description="Holds the embedded Temporal database, the SQLite read model and the logs.",
+    )
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    temporal_port: int = Field(
+        default=7233,
+        ge=1,
+        le=64535,  # the dev server's UI listens on this port + 1000
+        description="gRPC port of the embedded dev server (used when no TEMPORAL_ADDRESS is set).",
+    )
+    namespace: str = Field(
+        default="default",
+        description="Namespace of the embedded dev server, and the fallback for a configured one.",
+    )
+    task_queue: str = "mufakat-cases"
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the read model; empty means `<data_dir>/mufakat.db`.",
+    )
+    log_level: LogLevel = "INFO"
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        # Children of `mufakat dev` and the dev server may run from another directory.
+        return value.expanduser().resolve()
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _derive_database_url(self) -> Self:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'mufakat.db'}"
+        return self
+
+    @property
+    def embedded_temporal_address(self) -> str:
+        """gRPC address of the embedded dev server."""
+        return f"127.0.0.1:{self.temporal_port}"
+
+    @property
+    def temporal_db(self) -> Path:
+        """The embedded dev server's SQLite file."""
+        return self.data_dir / "temporal.db"
+
+    @property
+    def log_dir(self) -> Path:
+        """Where `mufakat dev` writes each child's log."""
+        return self.data_dir / "logs"
+
+
+def get_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with explicit values (e.g. command-line options) on top."""
+    return Settings(**{name: value for name, value in overrides.items() if value is not None})

@@ -1,0 +1,216 @@
+"""A case's state as its workflow keeps it, carried whole across continue-as-new."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from models.case import CaseFiling
+from models.forum import Routing
+from models.pedoman import ClosingState, PinnedGuideline
+from models.payloads import DocumentRef
+from models.roles import Actor
+from models.time import Deadline
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class EntryKind(StrEnum):
+    """What a timeline entry records."""
+
+    FILED = "filed"
+    ACTION = "action"
+    TRANSITION = "transition"
+    TIMEOUT = "timeout"
+    REMINDER = "reminder"
+    OVERDUE = "overdue"
+    CLOSED = "closed"
+
+
+class TimelineEntry(BaseModel):
+    """One thing that happened to a case, in order."""
+
+    seq: int
+    at: AwareDatetime
+    kind: EntryKind
+    stage_before: str
+    stage_after: str
+    action: str | None = None
+    actor: Actor | None = None
+    idempotency_key: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict)
+    documents: list[str] = Field(default_factory=list, description="SHA-256 of each document.")
+    detail: str = ""
+
+
+class Clock(BaseModel):
+    """The running stage's clock: its deadline, pause, reminders and overdue state."""
+
+    stage: str
+    deadline: Deadline
+    paused_at: AwareDatetime | None = None
+    reminders_sent: list[int] = Field(default_factory=list)
+    overdue: bool = False
+    next_overdue_reminder: AwareDatetime | None = None
+
+
+class ThreadStatus(StrEnum):
+    OPEN = "open"
+    SUBMITTED = "submitted"
+    CLOSED_WITH_CASE = "closed_with_case"
+
+
+class LegalOpinionThread(BaseModel):
+    """A parallel request for Kejaksaan's legal opinion; advisory, never moves the stage."""
+
+    thread: int
+    requested_by: Actor
+    requested_at: AwareDatetime
+    stage: str
+    question: str
+    deadline: Deadline
+    status: ThreadStatus = ThreadStatus.OPEN
+    overdue: bool = False
+    opinion: str | None = None
+    submitted_by: Actor | None = None
+    submitted_at: AwareDatetime | None = None
+    document: DocumentRef | None = None
+
+
+class Proposal(BaseModel):
+    """An agreement a party reported, waiting for every party's confirmation."""
+
+    action: str
+    proposed_by: str
+    payload: dict[str, Any]
+    confirmed_by: list[str]
+
+
+class AttachedDocument(BaseModel):
+    document: DocumentRef
+    attached_at: AwareDatetime
+    attached_by: Actor
+    stage: str
+    action: str
+
+
+class ProcessedAction(BaseModel):
+    """An applied action remembered by its idempotency key, so a retry changes nothing."""
+
+    key: str
+    seq: int
+    action: str
+    stage_after: str
+
+
+class CaseState(BaseModel):
+    """Everything the workflow knows about a case."""
+
+    case_id: str
+    version: int = Field(default=0, description="Increases with every change; orders projections.")
+    stage: str
+    status: CaseStatus = CaseStatus.OPEN
+    closing_state: ClosingState | None = None
+    outcome: ClosingState | None = Field(
+        default=None, description="The result the implementation stage carries out."
+    )
+    filed_at: AwareDatetime
+    filed_by: Actor
+    clock: Clock | None = None
+    proposal: Proposal | None = None
+    collected: dict[str, list[str]] = Field(
+        default_factory=dict, description="Action → parties that took it, for every-party actions."
+    )
+    extensions_used: dict[str, int] = Field(default_factory=dict)
+    recorded: dict[str, str] = Field(default_factory=dict, description="Facts recorded on the way.")
+    legal_opinions: list[LegalOpinionThread] = Field(default_factory=list)
+    documents: list[AttachedDocument] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    processed: list[ProcessedAction] = Field(default_factory=list)
+    runs: int = Field(default=1, description="Workflow runs so far (continue-as-new adds one).")
+
+
+class CaseInput(BaseModel):
+    """The workflow's input: the filing, its routing and the pinned guideline."""
+
+    case_id: str
+    filing: CaseFiling
+    routing: Routing
+    pinned: PinnedGuideline
+    filed_by: Actor
+    state: CaseState | None = Field(default=None, description="Set when continuing as new.")
+    max_remembered_keys: int = Field(default=2000, ge=10)
+
+
+class ActionRequest(BaseModel):
+    """An action taken on a case (its idempotency key is the Temporal update id)."""
+
+    action: str = Field(min_length=1, max_length=64)
+    actor: Actor
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class ActionResult(BaseModel):
+    """What an accepted action did."""
+
+    case_id: str
+    seq: int
+    action: str
+    stage_before: str
+    stage: str
+    status: CaseStatus
+    closing_state: ClosingState | None
+    deadline: Deadline | None
+    duplicate: bool = False
+    version: int
+
+
+class AllowedAction(BaseModel):
+    action: str
+    actors: list[str]
+    description: str = ""
+
+
+class CaseView(BaseModel):
+    """The case's live state as the workflow's query returns it."""
+
+    case_id: str
+    case_type: str
+    title: str
+    version: int
+    stage: str
+    stage_title: str
+    status: CaseStatus
+    closing_state: ClosingState | None
+    outcome: ClosingState | None
+    routing: Routing
+    filing: CaseFiling
+    guideline_version: str
+    guideline_hash: str
+    clock: Clock | None
+    overdue: bool
+    paused: bool
+    legal_opinions: list[LegalOpinionThread]
+    documents: list[AttachedDocument]
+    proposal: Proposal | None
+    collected: dict[str, list[str]]
+    recorded: dict[str, str]
+    allowed_actions: list[AllowedAction]
+    timeline: list[TimelineEntry]
+    runs: int
+
+
+class Notification(BaseModel):
+    """A message for the people who must act: a reminder, an overdue stage or thread."""
+
+    case_id: str
+    kind: str
+    stage: str
+    message: str
+    due_at: AwareDatetime | None = None
+    to: list[str] = Field(default_factory=list, description="Actor kinds to notify.")

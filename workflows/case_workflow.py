@@ -1,0 +1,581 @@
+"""The case workflow: one per dispute, an interpreter of the guideline pinned in its input."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.deadlines import DeadlineActivities
+    from activities.notifications import NotificationActivities
+    from models import search_attributes as sa
+    from models.pedoman import Action, ClosingState, Effect, Stage, TimeoutKind
+    from models.payloads import documents_in
+    from models.roles import Actor
+    from models.state import (
+        ActionRequest,
+        ActionResult,
+        AllowedAction,
+        AttachedDocument,
+        CaseInput,
+        CaseState,
+        CaseStatus,
+        CaseView,
+        Clock,
+        EntryKind,
+        LegalOpinionThread,
+        Notification,
+        ProcessedAction,
+        Proposal,
+        ThreadStatus,
+        TimelineEntry,
+    )
+    from models.time import (
+        Deadline,
+        DeadlineRequest,
+        DayType,
+        ExtendRequest,
+        Limit,
+        ResumeRequest,
+    )
+    from workflows.refusals import Refusal
+    from workflows.rules import CaseRules, CheckedAction
+
+# Calendar and notification activities are quick and idempotent; a failing one is retried until
+# it works rather than failing the case, so the retry interval is capped, not the attempts.
+_ACTIVITY_TIMEOUT = timedelta(seconds=30)
+_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
+
+
+def _refuse(refusal: Refusal) -> ApplicationError:
+    return ApplicationError(
+        refusal.message,
+        {"code": refusal.code.value, **refusal.details},
+        type=refusal.code.value,
+        non_retryable=True,
+    )
+
+
+@workflow.defn(name="Case")
+class CaseWorkflow:
+    """A regional-cooperation dispute, from intake to its closing state."""
+
+    @workflow.init
+    def __init__(self, case: CaseInput) -> None:
+        self._input = case
+        guideline = case.pinned.guideline
+        self._rules = CaseRules(guideline, case.filing, case.routing)
+        self._state = case.state or CaseState(
+            case_id=case.case_id,
+            stage=guideline.entry_stage,
+            filed_at=workflow.now(),
+            filed_by=case.filed_by,
+        )
+        self._processed = {p.key: p for p in self._state.processed}
+        self._lock = asyncio.Lock()
+        self._changed = False
+
+    # ---------------------------------------------------------------- run
+
+    @workflow.run
+    async def run(self, case: CaseInput) -> CaseView:
+        """Run the case's stages until it closes, continuing as new when history grows long."""
+        if case.pinned.guideline.content_hash() != case.pinned.content_hash:
+            raise ApplicationError(
+                "the pinned guideline does not match its content hash", non_retryable=True
+            )
+        if case.state is None:
+            async with self._lock:
+                self._record(EntryKind.FILED, actor=case.filed_by, detail=case.routing.explanation)
+                await self._start_clock()
+                self._publish()
+        while self._state.status is CaseStatus.OPEN:
+            await self._wait_for_change_or_timer()
+            if workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                if self._state.status is CaseStatus.OPEN:
+                    self._state.runs += 1
+                    workflow.continue_as_new(case.model_copy(update={"state": self._state}))
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._view()
+
+    async def _wait_for_change_or_timer(self) -> None:
+        self._changed = False
+        timer = self._next_timer()
+        if timer is None:
+            await workflow.wait_condition(lambda: self._changed)
+            return
+        at, what = timer
+        delay = at - workflow.now()
+        if delay > timedelta(0):
+            try:
+                await workflow.wait_condition(
+                    lambda: self._changed, timeout=delay, timeout_summary=f"{what[0]} {what[1]}"
+                )
+                return
+            except TimeoutError:
+                pass
+        async with self._lock:
+            # An action may have moved the case while the lock was awaited.
+            if self._next_timer() == timer:
+                await self._fire(what)
+
+    def _next_timer(self) -> tuple[datetime, tuple[str, Any]] | None:
+        timers: list[tuple[datetime, tuple[str, Any]]] = []
+        clock = self._state.clock
+        if clock is not None and clock.paused_at is None:
+            if not clock.overdue:
+                timers += [
+                    (r.at, ("reminder", r.percent))
+                    for r in clock.deadline.reminders
+                    if r.percent not in clock.reminders_sent
+                ]
+                timers.append((clock.deadline.due_at, ("due", clock.stage)))
+            elif clock.next_overdue_reminder is not None:
+                timers.append((clock.next_overdue_reminder, ("overdue_reminder", clock.stage)))
+        timers += [
+            (t.deadline.due_at, ("legal_opinion_due", t.thread))
+            for t in self._state.legal_opinions
+            if t.status is ThreadStatus.OPEN and not t.overdue
+        ]
+        return min(timers, key=lambda timer: timer[0]) if timers else None
+
+    # ---------------------------------------------------------------- timers
+
+    async def _fire(self, what: tuple[str, Any]) -> None:
+        kind, subject = what
+        state = self._state
+        if kind == "reminder":
+            assert state.clock is not None
+            state.clock.reminders_sent.append(subject)
+            self._record(EntryKind.REMINDER, detail=f"{subject}% of the {state.stage} limit")
+            await self._notify("reminder", f"{subject}% of the {state.stage} limit has passed")
+        elif kind == "due":
+            await self._on_timeout(self._rules.stages[state.stage])
+        elif kind == "overdue_reminder":
+            assert state.clock is not None
+            self._record(EntryKind.REMINDER, detail=f"{state.stage} is still overdue")
+            await self._notify("overdue_reminder", f"stage {state.stage} is still overdue")
+            await self._schedule_overdue_reminder(workflow.now())
+        elif kind == "legal_opinion_due":
+            thread = next(t for t in state.legal_opinions if t.thread == subject)
+            thread.overdue = True
+            self._record(EntryKind.OVERDUE, detail=f"legal-opinion thread {subject} is overdue")
+            await self._notify(
+                "legal_opinion_overdue",
+                f"legal opinion {subject} was due {thread.deadline.due_date}",
+                to=["prosecutor"],
+            )
+        self._publish()
+
+    async def _on_timeout(self, stage: Stage) -> None:
+        rule = stage.timeout
+        self._record(EntryKind.TIMEOUT, detail=f"limit of {stage.name} expired")
+        if rule is None or rule.kind is TimeoutKind.OVERDUE:
+            assert self._state.clock is not None
+            self._state.clock.overdue = True
+            self._record(EntryKind.OVERDUE, detail=f"stage {stage.name} is overdue")
+            await self._notify("overdue", f"stage {stage.name} is overdue; the forum must act")
+            if rule is not None and rule.repeat_every is not None:
+                await self._schedule_overdue_reminder(self._state.clock.deadline.due_at)
+            return
+        if rule.records is not None:
+            self._state.recorded[rule.records] = stage.name
+        if rule.kind is TimeoutKind.CLOSE:
+            assert rule.close is not None
+            await self._close(rule.close)
+        elif rule.kind is TimeoutKind.GOTO:
+            assert rule.to is not None
+            await self._move(self._rules.resolve(rule.to))
+        else:
+            action = self._rules.find(stage.name, str(rule.action))
+            assert action is not None
+            await self._follow(action)
+
+    async def _schedule_overdue_reminder(self, after: datetime) -> None:
+        clock = self._state.clock
+        assert clock is not None
+        rule = self._rules.stages[clock.stage].timeout
+        if rule is None or rule.repeat_every is None:
+            return
+        repeat = await self._compute(DeadlineRequest(start=after, limit=rule.repeat_every))
+        clock.next_overdue_reminder = repeat.due_at
+
+    # ---------------------------------------------------------------- the action update
+
+    @workflow.update(name="take_action")
+    async def take_action(self, request: ActionRequest) -> ActionResult:
+        """Take an action of the guideline; its idempotency key is the update id."""
+        key = workflow.current_update_info().id  # type: ignore[union-attr]
+        async with self._lock:
+            done = self._processed.get(key)
+            if done is not None:
+                return self._result(done.action, done.stage_after, done.seq, duplicate=True)
+            try:
+                # The state may have moved since the validator ran (another action held the lock).
+                checked = self._rules.check(self._state, request)
+            except Refusal as refusal:
+                raise _refuse(refusal) from None
+            result = await self._apply(request, checked, key)
+            self._remember(ProcessedAction(
+                key=key, seq=result.seq, action=request.action, stage_after=result.stage
+            ))
+            self._publish()
+            self._changed = True
+            return result
+
+    @take_action.validator
+    def _validate(self, request: ActionRequest) -> None:
+        info = workflow.current_update_info()
+        if info is not None and info.id in self._processed:
+            return
+        try:
+            self._rules.check(self._state, request)
+        except Refusal as refusal:
+            raise _refuse(refusal) from None
+
+    async def _apply(self, request: ActionRequest, checked: CheckedAction, key: str) -> ActionResult:
+        state = self._state
+        action = checked.action
+        stage_before = state.stage
+        documents = documents_in(checked.payload)
+        entry = self._record(
+            EntryKind.ACTION,
+            action=action.name,
+            actor=request.actor,
+            key=key,
+            payload=checked.payload.model_dump(mode="json"),
+            documents=[d.sha256 for d in documents],
+        )
+        for document in documents:
+            state.documents.append(AttachedDocument(
+                document=document,
+                attached_at=workflow.now(),
+                attached_by=request.actor,
+                stage=stage_before,
+                action=action.name,
+            ))
+        if action.records == "routing":
+            state.recorded["routing"] = self._input.routing.rule.value
+        elif action.records is not None:
+            state.recorded[action.records] = stage_before
+        await self._effect(request, checked)
+        entry.stage_after = state.stage
+        return self._result(action.name, state.stage, entry.seq)
+
+    async def _effect(self, request: ActionRequest, checked: CheckedAction) -> None:
+        action, payload, party = checked.action, checked.payload, checked.party
+        state = self._state
+        effect = action.effect
+        if effect is Effect.OPEN_LEGAL_OPINION:
+            deadline = await self._compute(DeadlineRequest(
+                start=workflow.now(),
+                limit=self._rules.guideline.legal_opinion.limit,
+                timezone=self._rules.guideline.timezone,
+                reminder_percents=[],
+            ))
+            state.legal_opinions.append(LegalOpinionThread(
+                thread=len(state.legal_opinions) + 1,
+                requested_by=request.actor,
+                requested_at=workflow.now(),
+                stage=state.stage,
+                question=str(getattr(payload, "question", "")),
+                deadline=deadline,
+            ))
+            await self._notify("legal_opinion_requested", "a legal opinion is requested",
+                               to=["prosecutor"], due_at=deadline.due_at)
+        elif effect is Effect.SUBMIT_LEGAL_OPINION:
+            thread = next(t for t in state.legal_opinions if t.thread == getattr(payload, "thread"))
+            thread.status = ThreadStatus.SUBMITTED
+            thread.opinion = str(getattr(payload, "opinion"))
+            thread.submitted_by = request.actor
+            thread.submitted_at = workflow.now()
+            thread.document = getattr(payload, "document", None)
+        elif effect is Effect.EXTEND_DEADLINE:
+            await self._extend()
+        elif effect is Effect.PAUSE_CLOCK:
+            assert state.clock is not None
+            state.clock.paused_at = workflow.now()
+        elif effect is Effect.RESUME_CLOCK:
+            await self._resume()
+        elif effect is Effect.PROPOSE:
+            assert party is not None
+            state.proposal = Proposal(
+                action=action.name,
+                proposed_by=party,
+                payload=payload.model_dump(mode="json"),
+                confirmed_by=[party],
+            )
+            await self._follow_when_everyone(action, state.proposal.confirmed_by)
+        elif effect is Effect.CONFIRM:
+            assert state.proposal is not None and party is not None
+            state.proposal.confirmed_by.append(party)
+            proposed = self._rules.find(state.stage, state.proposal.action)
+            assert proposed is not None
+            await self._follow_when_everyone(proposed, state.proposal.confirmed_by)
+        elif effect is Effect.TRANSITION:
+            if action.every_party:
+                assert party is not None
+                takers = state.collected.setdefault(action.name, [])
+                takers.append(party)
+                await self._follow_when_everyone(action, takers)
+            else:
+                await self._follow(action)
+
+    async def _follow_when_everyone(self, action: Action, parties: list[str]) -> None:
+        if set(self._rules.party_ids) <= set(parties):
+            await self._follow(action)
+
+    async def _follow(self, action: Action) -> None:
+        """Carry out where an action leads: an outcome, a close, or the next stage."""
+        if action.outcome is not None:
+            self._state.outcome = action.outcome
+        if action.close is not None:
+            await self._close(action.close)
+        elif action.close_with_outcome:
+            assert self._state.outcome is not None
+            await self._close(self._state.outcome)
+        elif action.to is not None:
+            await self._move(self._rules.resolve(action.to))
+
+    # ---------------------------------------------------------------- stages and clocks
+
+    async def _move(self, stage: str) -> None:
+        before = self._state.stage
+        self._state.stage = stage
+        self._state.proposal = None
+        self._state.collected = {}
+        self._record(EntryKind.TRANSITION, stage_before=before, detail=f"{before} → {stage}")
+        await self._start_clock()
+
+    async def _close(self, closing_state: ClosingState) -> None:
+        state = self._state
+        state.status = CaseStatus.CLOSED
+        state.closing_state = closing_state
+        state.clock = None
+        for thread in state.legal_opinions:
+            if thread.status is ThreadStatus.OPEN:
+                thread.status = ThreadStatus.CLOSED_WITH_CASE
+        self._record(EntryKind.CLOSED, detail=f"closed: {closing_state.value}")
+
+    async def _start_clock(self) -> None:
+        stage = self._rules.stages[self._state.stage]
+        limit = self._stage_limit(stage)
+        if limit is None:
+            self._state.clock = None
+            return
+        deadline = await self._compute(DeadlineRequest(
+            start=workflow.now(),
+            limit=limit,
+            timezone=self._rules.guideline.timezone,
+            reminder_percents=self._rules.guideline.reminder_percents,
+        ))
+        self._state.clock = Clock(stage=stage.name, deadline=deadline)
+
+    def _stage_limit(self, stage: Stage) -> Limit | None:
+        clause = self._input.filing.agreement.dispute_clause
+        if stage.agreement_limit and clause is not None and clause.musyawarah_days is not None:
+            return Limit(amount=clause.musyawarah_days, day_type=DayType.HKAL)
+        return stage.limit
+
+    async def _extend(self) -> None:
+        state = self._state
+        assert state.clock is not None
+        extension = self._rules.stages[state.stage].extension
+        assert extension is not None
+        state.clock.deadline = await workflow.execute_activity_method(
+            DeadlineActivities.extend_deadline,
+            ExtendRequest(
+                deadline=state.clock.deadline,
+                extension=extension.limit,
+                reminder_percents=self._rules.guideline.reminder_percents,
+            ),
+            start_to_close_timeout=_ACTIVITY_TIMEOUT,
+            retry_policy=_RETRY,
+        )
+        state.extensions_used[state.stage] = state.extensions_used.get(state.stage, 0) + 1
+        self._refresh_after_reschedule(state.clock)
+
+    async def _resume(self) -> None:
+        clock = self._state.clock
+        assert clock is not None and clock.paused_at is not None
+        clock.deadline = await workflow.execute_activity_method(
+            DeadlineActivities.resume_deadline,
+            ResumeRequest(
+                deadline=clock.deadline,
+                paused_at=clock.paused_at,
+                resumed_at=workflow.now(),
+                reminder_percents=self._rules.guideline.reminder_percents,
+            ),
+            start_to_close_timeout=_ACTIVITY_TIMEOUT,
+            retry_policy=_RETRY,
+        )
+        clock.paused_at = None
+        self._refresh_after_reschedule(clock)
+
+    def _refresh_after_reschedule(self, clock: Clock) -> None:
+        # A later due instant lifts an overdue flag, and reminders not yet due fire again.
+        now = workflow.now()
+        if clock.deadline.due_at > now:
+            clock.overdue = False
+            clock.next_overdue_reminder = None
+        clock.reminders_sent = [
+            r.percent for r in clock.deadline.reminders if r.at <= now
+        ]
+
+    async def _compute(self, request: DeadlineRequest) -> Deadline:
+        return await workflow.execute_activity_method(
+            DeadlineActivities.compute_deadline,
+            request,
+            start_to_close_timeout=_ACTIVITY_TIMEOUT,
+            retry_policy=_RETRY,
+        )
+
+    async def _notify(
+        self,
+        kind: str,
+        message: str,
+        *,
+        to: list[str] | None = None,
+        due_at: datetime | None = None,
+    ) -> None:
+        clock = self._state.clock
+        stage = self._rules.stages[self._state.stage]
+        await workflow.execute_activity_method(
+            NotificationActivities.notify,
+            Notification(
+                case_id=self._state.case_id,
+                kind=kind,
+                stage=self._state.stage,
+                message=message,
+                due_at=due_at or (clock.deadline.due_at if clock else None),
+                to=to or [kind.value for kind in stage.actors],
+            ),
+            start_to_close_timeout=_ACTIVITY_TIMEOUT,
+            retry_policy=_RETRY,
+        )
+
+    # ---------------------------------------------------------------- records
+
+    def _record(
+        self,
+        kind: EntryKind,
+        *,
+        action: str | None = None,
+        actor: Actor | None = None,
+        key: str | None = None,
+        payload: dict[str, Any] | None = None,
+        documents: list[str] | None = None,
+        stage_before: str | None = None,
+        detail: str = "",
+    ) -> TimelineEntry:
+        state = self._state
+        state.version += 1
+        entry = TimelineEntry(
+            seq=len(state.timeline) + 1,
+            at=workflow.now(),
+            kind=kind,
+            stage_before=stage_before or state.stage,
+            stage_after=state.stage,
+            action=action,
+            actor=actor,
+            idempotency_key=key,
+            payload=payload or {},
+            documents=documents or [],
+            detail=detail,
+        )
+        state.timeline.append(entry)
+        return entry
+
+    def _remember(self, processed: ProcessedAction) -> None:
+        state = self._state
+        state.processed.append(processed)
+        self._processed[processed.key] = processed
+        overflow = len(state.processed) - self._input.max_remembered_keys
+        if overflow > 0:
+            for old in state.processed[:overflow]:
+                self._processed.pop(old.key, None)
+            del state.processed[:overflow]
+
+    def _publish(self) -> None:
+        """Mirror stage, status, due date and overdue flag into search attributes."""
+        state = self._state
+        clock = state.clock
+        updates = [
+            sa.CASE_STAGE.value_set(state.stage),
+            sa.CASE_STATUS.value_set(state.status.value),
+            sa.CASE_OVERDUE.value_set(clock.overdue if clock else False),
+            sa.CASE_DUE_AT.value_set(clock.deadline.due_at) if clock else sa.CASE_DUE_AT.value_unset(),
+        ]
+        workflow.upsert_search_attributes(updates)
+
+    def _result(self, action: str, stage: str, seq: int, *, duplicate: bool = False) -> ActionResult:
+        state = self._state
+        before = state.timeline[seq - 1].stage_before if seq <= len(state.timeline) else stage
+        return ActionResult(
+            case_id=state.case_id,
+            seq=seq,
+            action=action,
+            stage_before=before,
+            stage=state.stage,
+            status=state.status,
+            closing_state=state.closing_state,
+            deadline=state.clock.deadline if state.clock else None,
+            duplicate=duplicate,
+            version=state.version,
+        )
+
+    # ---------------------------------------------------------------- queries
+
+    @workflow.query(name="view")
+    def view(self) -> CaseView:
+        """The case's full live state: stage, deadlines, allowed actions, parties, timeline."""
+        return self._view()
+
+    @workflow.query(name="allowed_actions")
+    def allowed_actions(self, actor: Actor) -> list[str]:
+        """The actions this actor may take now."""
+        return [action.name for action in self._rules.allowed(self._state, actor)]
+
+    def _view(self) -> CaseView:
+        state = self._state
+        stage = self._rules.stages[state.stage]
+        clock = state.clock
+        return CaseView(
+            case_id=state.case_id,
+            case_type=self._input.filing.case_type.value,
+            title=self._input.filing.title,
+            version=state.version,
+            stage=state.stage,
+            stage_title=stage.title,
+            status=state.status,
+            closing_state=state.closing_state,
+            outcome=state.outcome,
+            routing=self._input.routing,
+            filing=self._input.filing,
+            guideline_version=self._rules.guideline.version,
+            guideline_hash=self._input.pinned.content_hash,
+            clock=clock,
+            overdue=bool(clock and clock.overdue),
+            paused=bool(clock and clock.paused_at is not None),
+            legal_opinions=state.legal_opinions,
+            documents=state.documents,
+            proposal=state.proposal,
+            collected=state.collected,
+            recorded=state.recorded,
+            allowed_actions=[
+                AllowedAction(
+                    action=a.name,
+                    actors=[kind.value for kind in a.actors],
+                    description=a.description,
+                )
+                for a in self._rules.allowed(state)
+            ],
+            timeline=state.timeline,
+            runs=state.runs,
+        )

@@ -1,0 +1,95 @@
+"""Filing a case: route it, pin the guideline, start its workflow (idempotent on the case id)."""
+
+from __future__ import annotations
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
+
+from models import search_attributes as sa
+from models.case import CaseFiling
+from models.forum import Routing
+from models.guidelines import default_guideline, pin
+from models.pedoman import Guideline
+from models.regions import RegionDirectory, load_regions
+from models.roles import Actor
+from models.routing import route
+from models.state import ActionRequest, ActionResult, CaseInput, CaseView
+from workflows.case_workflow import CaseWorkflow
+from workflows.worker import TASK_QUEUE
+
+
+def route_filing(filing: CaseFiling, guideline: Guideline, regions: RegionDirectory) -> Routing:
+    """The routing (R1–R8) of a filing under a guideline's open-question settings."""
+    return route(
+        filing.case_type,
+        filing.parties,
+        clause=filing.agreement.dispute_clause,
+        regions=regions,
+        open_questions=guideline.open_questions,
+    )
+
+
+def case_input(
+    *,
+    case_id: str,
+    filing: CaseFiling,
+    filed_by: Actor,
+    guideline: Guideline | None = None,
+    regions: RegionDirectory | None = None,
+) -> CaseInput:
+    """The workflow input for a filing: routed, with the guideline pinned by its hash."""
+    chosen = guideline or default_guideline()
+    routing = route_filing(filing, chosen, regions or load_regions())
+    return CaseInput(
+        case_id=case_id, filing=filing, routing=routing, pinned=pin(chosen), filed_by=filed_by
+    )
+
+
+def initial_search_attributes(case: CaseInput) -> TypedSearchAttributes:
+    """What Temporal's UI can filter a case by from the start (no personal data)."""
+    provinces = sorted(
+        {p.region_code[:2] for p in case.filing.parties if p.region_code is not None}
+    )
+    return TypedSearchAttributes([
+        SearchAttributePair(sa.CASE_TYPE, case.filing.case_type.value),
+        SearchAttributePair(sa.CASE_FORUM, case.routing.forum.value),
+        SearchAttributePair(sa.CASE_PROVINCE, provinces),
+        SearchAttributePair(sa.CASE_STAGE, case.pinned.guideline.entry_stage),
+        SearchAttributePair(sa.CASE_STATUS, "open"),
+    ])
+
+
+async def start_case(
+    client: Client, case: CaseInput, *, task_queue: str = TASK_QUEUE
+) -> WorkflowHandle[CaseWorkflow, CaseView]:
+    """Start the case's workflow; filing the same case id again returns the running case."""
+    return await client.start_workflow(
+        CaseWorkflow.run,
+        case,
+        id=case.case_id,
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        search_attributes=initial_search_attributes(case),
+        static_summary=f"{case.filing.case_type.value}: {case.filing.title}",
+    )
+
+
+async def file_case(
+    client: Client,
+    *,
+    case_id: str,
+    filing: CaseFiling,
+    filed_by: Actor,
+    guideline: Guideline | None = None,
+    task_queue: str = TASK_QUEUE,
+) -> WorkflowHandle[CaseWorkflow, CaseView]:
+    """Route, pin and start a case in one call."""
+    case = case_input(case_id=case_id, filing=filing, filed_by=filed_by, guideline=guideline)
+    return await start_case(client, case, task_queue=task_queue)
+
+
+async def take_action(
+    handle: WorkflowHandle[CaseWorkflow, CaseView], request: ActionRequest, *, key: str
+) -> ActionResult:
+    """Apply an action synchronously; `key` is its idempotency key (the update id)."""
+    return await handle.execute_update(CaseWorkflow.take_action, request, id=key)

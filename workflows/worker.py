@@ -1,0 +1,39 @@
+"""The worker: the case workflow and its activities on one task queue."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.calendar import WorkingDayCalendar
+from activities.deadlines import DeadlineActivities
+from activities.notifications import NotificationActivities
+from workflows.case_workflow import CaseWorkflow
+
+TASK_QUEUE = "mufakat-cases"
+
+
+def build_worker(
+    client: Client,
+    *,
+    task_queue: str = TASK_QUEUE,
+    calendar: WorkingDayCalendar | None = None,
+    activity_executor: Executor | None = None,
+) -> Worker:
+    """A worker running cases on `task_queue` (the client must use the pydantic converter)."""
+    deadlines = DeadlineActivities(calendar or WorkingDayCalendar())
+    notifications = NotificationActivities()
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[CaseWorkflow],
+        activities=[
+            deadlines.compute_deadline,
+            deadlines.extend_deadline,
+            deadlines.resume_deadline,
+            notifications.notify,
+        ],
+        activity_executor=activity_executor,
+    )
