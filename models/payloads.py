@@ -70,7 +70,9 @@ class Decision(_Payload):
 
 
 class Record(_Payload):
-    reference: str = Field(min_length=1, max_length=200, description="Register/akta/putusan number.")
+    reference: str = Field(
+        min_length=1, max_length=200, description="Register/akta/putusan number."
+    )
     summary: str | None = Field(default=None, max_length=20000)
     document: DocumentRef | None = None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +44,9 @@ def check_guideline(data: Mapping[str, Any]) -> list[Problem]:
         guideline = Guideline.model_validate(data)
     except ValidationError as error:
         return _schema_problems(error, data)
-    findings = [f for case_type in guideline.tracks for f in _TrackCheck(guideline, case_type).run()]
+    findings = [
+        f for case_type in guideline.tracks for f in _TrackCheck(guideline, case_type).run()
+    ]
     return _merged(findings)
 
 
@@ -90,11 +92,9 @@ def _schema_problems(error: ValidationError, data: Mapping[str, Any]) -> list[Pr
 
 def _at(data: Any, loc: list[int | str]) -> Any:
     for part in loc:
-        if isinstance(data, Mapping) and part in data:
+        try:
             data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
-        else:
+        except (KeyError, IndexError, TypeError):
             return None
     return data
 
@@ -153,15 +153,15 @@ def _merged(findings: list[_Finding]) -> list[Problem]:
 # forum is the GWPP or the Minister in every track, as a KSDPK clause route is its own fact.
 _YES_NO = frozenset({"yes", "no"})
 _FACT_VALUES: dict[Fact, frozenset[str]] = {
-    Fact.CASE_TYPE: frozenset(CaseType),
-    Fact.FORUM: frozenset({ForumKind.GWPP, ForumKind.MINISTER}),
-    Fact.CLAUSE_ROUTE: frozenset(DisputeRoute),
+    Fact.CASE_TYPE: frozenset(t.value for t in CaseType),
+    Fact.FORUM: frozenset({ForumKind.GWPP.value, ForumKind.MINISTER.value}),
+    Fact.CLAUSE_ROUTE: frozenset(r.value for r in DisputeRoute),
     Fact.CLAUSE_ALLOWS_ARBITRATION: _YES_NO,
     Fact.MANDATORY_COOPERATION: _YES_NO,
 }
 
-# What each timeout kind needs, and the fields that mean nothing for it.
-_TIMEOUT_NEEDS = {
+# The field each timeout kind reads; any other of these fields would be silently ignored.
+_TIMEOUT_FIELD = {
     TimeoutKind.GOTO: "to",
     TimeoutKind.CLOSE: "close",
     TimeoutKind.AS_ACTION: "action",
@@ -169,8 +169,8 @@ _TIMEOUT_NEEDS = {
 }
 
 
-def _listed(values: list[str] | set[str] | frozenset[str]) -> str:
-    return ", ".join(sorted(values))
+def _listed(values: Iterable[str]) -> str:
+    return ", ".join(sorted(set(values)))
 
 
 @dataclass(frozen=True)
@@ -189,6 +189,7 @@ class _TrackCheck:
         self.guideline = guideline
         self.case_type = case_type
         self.stages = guideline.stages_for(case_type)
+        self.edges = {name: stage_edges(stage, case_type) for name, stage in self.stages.items()}
         self.findings: list[_Finding] = []
 
     def _say(self, place: str, message: str) -> None:
@@ -212,18 +213,19 @@ class _TrackCheck:
 
     def walk(self) -> _Walk:
         """Follow every edge from the entry stage, carrying the outcome set on the way."""
-        start = (self.guideline.entry_stage, None)
-        seen: set[tuple[str, ClosingState | None]] = {start} if start[0] in self.stages else set()
+        if self.guideline.entry_stage not in self.stages:
+            return _Walk(frozenset(), frozenset(), ())
+        seen: set[tuple[str, ClosingState | None]] = {(self.guideline.entry_stage, None)}
         todo = list(seen)
         closings = {
             action.close
             for action in self.guideline.common_actions
-            if action.close is not None and available(action, self.case_type) and seen
+            if action.close is not None and available(action, self.case_type)
         }
         without_outcome: dict[tuple[str, str | None], Edge] = {}
         while todo:
             name, outcome = todo.pop()
-            for edge in stage_edges(self.stages[name], self.case_type):
+            for edge in self.edges[name]:
                 carried = edge.outcome or outcome
                 if edge.close is not None:
                     closings.add(edge.close)
@@ -262,7 +264,7 @@ class _TrackCheck:
             self._check_action(stage, action)
         if stage.timeout is not None:
             self._check_timeout(stage, stage.timeout)
-        edges = stage_edges(stage, self.case_type)
+        edges = self.edges[stage.name]
         if not any(e.to not in (None, stage.name) or e.close or e.with_outcome for e in edges):
             self._say(where, "no way out: no action or timeout of its own moves or closes the case")
 
@@ -275,7 +277,9 @@ class _TrackCheck:
         if ends and action.effect not in moves:
             self._say(where, f"effect {action.effect.value} cannot move or close the case")
         if action.effect is Effect.PROPOSE and action.to is None:
-            self._say(where, "a proposal (effect=propose) needs `to`: where it leads once confirmed")
+            self._say(
+                where, "a proposal (effect=propose) needs `to`: where it leads once confirmed"
+            )
         if action.effect is Effect.CONFIRM and action.confirms is None:
             self._say(where, "a confirmation (effect=confirm) needs `confirms`")
         if action.confirms is not None:
@@ -284,7 +288,7 @@ class _TrackCheck:
                 self._say(
                     where,
                     f"confirms unknown proposal {action.confirms!r} "
-                    f"(proposals in this stage: {_listed(set(proposals)) or 'none'})",
+                    f"(proposals in this stage: {_listed(proposals) or 'none'})",
                 )
         for fact, values in action.when.items():
             unknown = set(values) - _FACT_VALUES[fact]
@@ -295,12 +299,13 @@ class _TrackCheck:
 
     def _check_timeout(self, stage: Stage, rule: TimeoutRule) -> None:
         where = f"stage {stage.name}, timeout"
-        needed = _TIMEOUT_NEEDS[rule.kind]
-        if needed != "repeat_every" and getattr(rule, needed) is None:
-            self._say(where, f"kind {rule.kind.value} needs `{needed}`")
-        for field in set(_TIMEOUT_NEEDS.values()) - {needed}:
-            if getattr(rule, field) is not None:
-                self._say(where, f"kind {rule.kind.value} does not take `{field}`")
+        field = _TIMEOUT_FIELD[rule.kind]
+        # An overdue rule's reminder is optional; the other kinds cannot act without their field.
+        if rule.kind is not TimeoutKind.OVERDUE and getattr(rule, field) is None:
+            self._say(where, f"kind {rule.kind.value} needs `{field}`")
+        for other in sorted(set(_TIMEOUT_FIELD.values()) - {field}):
+            if getattr(rule, other) is not None:
+                self._say(where, f"kind {rule.kind.value} does not take `{other}`")
         if rule.to is not None:
             self._check_target(where, rule.to)
         own = [a.name for a in stage.actions]
@@ -308,7 +313,7 @@ class _TrackCheck:
             self._say(
                 where,
                 f"as_action names unknown action {rule.action!r} "
-                f"(actions of this stage: {_listed(set(own)) or 'none'})",
+                f"(actions of this stage: {_listed(own) or 'none'})",
             )
 
     def _check_target(self, where: str, target: Target) -> None:
@@ -348,22 +353,13 @@ class _TrackCheck:
             if name not in walk.reached:
                 self._say(f"stage {name}", f"unreachable from {entry}: nothing leads here")
         # A stage whose ways out only loop back can never close, even if each stage has edges.
-        closing = {
-            e.stage
-            for stage in self.stages.values()
-            for e in stage_edges(stage, self.case_type)
-            if e.close or e.with_outcome
-        }
+        edges = [e for out in self.edges.values() for e in out]
+        closing = {e.stage for e in edges if e.close or e.with_outcome}
         grew = True
         while grew:
             before = len(closing)
-            closing |= {
-                e.stage
-                for stage in self.stages.values()
-                for e in stage_edges(stage, self.case_type)
-                if e.to in closing
-            }
+            closing |= {e.stage for e in edges if e.to in closing}
             grew = len(closing) > before
         for name in sorted(walk.reached - closing):
-            if any(e.to not in (None, name) for e in stage_edges(self.stages[name], self.case_type)):
+            if any(e.to not in (None, name) for e in self.edges[name]):
                 self._say(f"stage {name}", "the case can never close from here: every path loops")

@@ -24,6 +24,7 @@ ALL: tuple[SearchAttributeKey[Any], ...] = (
     CASE_OVERDUE,
 )
 
+
 def dev_server_flags() -> list[str]:
     """`--search-attribute Name=Type` flags for `temporal server start-dev`."""
     flags: list[str] = []

@@ -9,8 +9,8 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from models.case import CaseFiling
 from models.forum import Routing
-from models.pedoman import ClosingState, PinnedGuideline
 from models.payloads import DocumentRef
+from models.pedoman import ClosingState, PinnedGuideline
 from models.roles import Actor
 from models.time import Deadline
 

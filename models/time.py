@@ -42,7 +42,9 @@ def parse_limit_fields(text: str) -> dict[str, object]:
     """Split `14HK` / `30HKal` into its amount and day type, or say why it cannot."""
     match = _LIMIT.match(text)
     if match is None:
-        raise ValueError(f"{text!r} is not a limit: write a number of days then HK or HKal, e.g. 14HK")
+        raise ValueError(
+            f"{text!r} is not a limit: write a number of days then HK or HKal, e.g. 14HK"
+        )
     unit = match.group(2)
     day_type = DayType.HKAL if unit.lower() == "hkal" else DayType.HK
     return {"amount": int(match.group(1)), "day_type": day_type}

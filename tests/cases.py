@@ -27,7 +27,7 @@ from models.case import (
 from models.roles import Actor, Role
 from models.state import ActionRequest, ActionResult, CaseView
 from workflows.case_workflow import CaseWorkflow
-from workflows.starter import file_case
+from workflows.starter import file_case, take_action
 from workflows.worker import build_worker
 
 OPERATOR = Actor(key_id="op-1", role=Role.OPERATOR)
@@ -46,17 +46,21 @@ def gwpp(province: str) -> Actor:
 
 
 def _dispute() -> Dispute:
-    return Dispute(subject="Pembagian biaya operasional TPA regional",
-                   categories=[DisputeCategory.PENDANAAN])
+    return Dispute(
+        subject="Pembagian biaya operasional TPA regional", categories=[DisputeCategory.PENDANAAN]
+    )
 
 
 def ksdd_filing(
     requesting: str = "32.04", responding: str = "32.73", *, mandatory: bool = False
 ) -> CaseFiling:
     """Kabupaten Bandung v Kota Bandung (R1: GWPP Jawa Barat) unless told otherwise."""
+
     def region(code: str, side: Side) -> Party:
-        kind = PartyKind.PROVINSI if len(code) == 2 else (
-            PartyKind.KOTA if int(code[3:]) >= 71 else PartyKind.KABUPATEN
+        kind = (
+            PartyKind.PROVINSI
+            if len(code) == 2
+            else (PartyKind.KOTA if int(code[3:]) >= 71 else PartyKind.KABUPATEN)
         )
         return Party(kind=kind, side=side, region_code=code, name=f"Daerah {code}")
 
@@ -70,23 +74,33 @@ def ksdd_filing(
     )
 
 
-def ksdpk_filing(route: DisputeRoute = DisputeRoute.MEDIATION, *, arbitration: bool = True,
-                 musyawarah_days: int | None = None) -> CaseFiling:
+def ksdpk_filing(
+    route: DisputeRoute = DisputeRoute.MEDIATION,
+    *,
+    arbitration: bool = True,
+    musyawarah_days: int | None = None,
+) -> CaseFiling:
     """Kota Bandung v PT Tirta (a water concession) with the given dispute clause."""
     return CaseFiling(
         case_type=CaseType.KSDPK,
         title="Perselisihan konsesi air minum",
         sectors=[Sector.INVESTASI, Sector.INFRASTRUKTUR],
         parties=[
-            Party(kind=PartyKind.KOTA, side=Side.REQUESTING, region_code="32.73",
-                  name="Kota Bandung"),
-            Party(kind=PartyKind.BADAN_USAHA, side=Side.RESPONDING,
-                  third_party_id="NIB-8120000000001", name="PT Tirta Sejahtera"),
+            Party(
+                kind=PartyKind.KOTA, side=Side.REQUESTING, region_code="32.73", name="Kota Bandung"
+            ),
+            Party(
+                kind=PartyKind.BADAN_USAHA,
+                side=Side.RESPONDING,
+                third_party_id="NIB-8120000000001",
+                name="PT Tirta Sejahtera",
+            ),
         ],
         agreement=Agreement(
             object="Konsesi SPAM",
-            dispute_clause=DisputeClause(route=route, arbitration_allowed=arbitration,
-                                         musyawarah_days=musyawarah_days),
+            dispute_clause=DisputeClause(
+                route=route, arbitration_allowed=arbitration, musyawarah_days=musyawarah_days
+            ),
         ),
         dispute=_dispute(),
     )
@@ -99,10 +113,18 @@ def sinergi_filing() -> CaseFiling:
         title="Perselisihan sinergi jalan nasional",
         sectors=[Sector.INFRASTRUKTUR],
         parties=[
-            Party(kind=PartyKind.KABUPATEN, side=Side.REQUESTING, region_code="32.01",
-                  name="Kabupaten Bogor"),
-            Party(kind=PartyKind.KEMENTERIAN_LEMBAGA, side=Side.RESPONDING,
-                  third_party_id="KL-PUPR", name="Kementerian Pekerjaan Umum"),
+            Party(
+                kind=PartyKind.KABUPATEN,
+                side=Side.REQUESTING,
+                region_code="32.01",
+                name="Kabupaten Bogor",
+            ),
+            Party(
+                kind=PartyKind.KEMENTERIAN_LEMBAGA,
+                side=Side.RESPONDING,
+                third_party_id="KL-PUPR",
+                name="Kementerian Pekerjaan Umum",
+            ),
         ],
         agreement=Agreement(object="Sinergi pemeliharaan jalan"),
         dispute=_dispute(),
@@ -129,16 +151,16 @@ class CaseDriver:
 
     @classmethod
     async def file(cls, client: Client, queue: str, filing: CaseFiling) -> CaseDriver:
-        handle = await file_case(client, case_id=new_case_id(), filing=filing,
-                                 filed_by=OPERATOR, task_queue=queue)
+        handle = await file_case(
+            client, case_id=new_case_id(), filing=filing, filed_by=OPERATOR, task_queue=queue
+        )
         return cls(handle)
 
-    async def act(self, actor: Actor, action: str, key: str | None = None,
-                  **payload: object) -> ActionResult:
+    async def act(
+        self, actor: Actor, action: str, key: str | None = None, **payload: object
+    ) -> ActionResult:
         request = ActionRequest(action=action, actor=actor, payload=dict(payload))
-        return await self.handle.execute_update(
-            CaseWorkflow.take_action, request, id=key or str(uuid.uuid4())
-        )
+        return await take_action(self.handle, request, key=key or str(uuid.uuid4()))
 
     async def view(self) -> CaseView:
         return await self.handle.query(CaseWorkflow.view)
@@ -149,16 +171,20 @@ class CaseDriver:
 
 
 async def replay_all_runs(client: Client, workflow_id: str) -> int:
-    """Replay every run of a case against the current code; returns how many runs."""
+    """Replay every run of a case (following continue-as-new back); returns how many runs."""
     replayer = Replayer(workflows=[CaseWorkflow], data_converter=pydantic_data_converter)
     runs = 0
-    async for execution in client.list_workflows(f"WorkflowId = '{workflow_id}'"):
+    run_id: str | None = None
+    while True:
         history: WorkflowHistory = await client.get_workflow_handle(
-            workflow_id, run_id=execution.run_id
+            workflow_id, run_id=run_id
         ).fetch_history()
         await replayer.replay_workflow(history)
         runs += 1
-    return runs
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.continued_execution_run_id or None
+        if run_id is None:
+            return runs
 
 
 FOREVER = timedelta(days=3650)

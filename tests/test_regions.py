@@ -64,6 +64,10 @@ def test_kota_is_read_from_the_name_not_a_word_in_it(regions: RegionDirectory) -
     assert regions.get("13.07").name == "Kabupaten Lima Puluh Kota"
     assert regions.get("13.07").level is RegionLevel.KABUPATEN
     assert regions.get("32.73").level is RegionLevel.KOTA
+    # Kemendagri numbers kota from 71: an independent check of the name-based level.
+    for region in regions:
+        if not region.is_province:
+            assert (region.level is RegionLevel.KOTA) == (int(region.code[3:]) >= 71), region
 
 
 def test_jakarta_uses_its_current_name(regions: RegionDirectory) -> None:

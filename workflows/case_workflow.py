@@ -7,15 +7,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.deadlines import DeadlineActivities
     from activities.notifications import NotificationActivities
     from models import search_attributes as sa
+    from models.payloads import LegalOpinion, LegalOpinionRequest, documents_in
     from models.pedoman import Action, ClosingState, Effect, Stage, TimeoutKind
-    from models.payloads import documents_in
     from models.roles import Actor
     from models.state import (
         ActionRequest,
@@ -36,9 +36,9 @@ with workflow.unsafe.imports_passed_through():
         TimelineEntry,
     )
     from models.time import (
+        DayType,
         Deadline,
         DeadlineRequest,
-        DayType,
         ExtendRequest,
         Limit,
         ResumeRequest,
@@ -222,9 +222,11 @@ class CaseWorkflow:
             except Refusal as refusal:
                 raise _refuse(refusal) from None
             result = await self._apply(request, checked, key)
-            self._remember(ProcessedAction(
-                key=key, seq=result.seq, action=request.action, stage_after=result.stage
-            ))
+            self._remember(
+                ProcessedAction(
+                    key=key, seq=result.seq, action=request.action, stage_after=result.stage
+                )
+            )
             self._publish()
             self._changed = True
             return result
@@ -239,7 +241,9 @@ class CaseWorkflow:
         except Refusal as refusal:
             raise _refuse(refusal) from None
 
-    async def _apply(self, request: ActionRequest, checked: CheckedAction, key: str) -> ActionResult:
+    async def _apply(
+        self, request: ActionRequest, checked: CheckedAction, key: str
+    ) -> ActionResult:
         state = self._state
         action = checked.action
         stage_before = state.stage
@@ -253,13 +257,15 @@ class CaseWorkflow:
             documents=[d.sha256 for d in documents],
         )
         for document in documents:
-            state.documents.append(AttachedDocument(
-                document=document,
-                attached_at=workflow.now(),
-                attached_by=request.actor,
-                stage=stage_before,
-                action=action.name,
-            ))
+            state.documents.append(
+                AttachedDocument(
+                    document=document,
+                    attached_at=workflow.now(),
+                    attached_by=request.actor,
+                    stage=stage_before,
+                    action=action.name,
+                )
+            )
         if action.records == "routing":
             state.recorded["routing"] = self._input.routing.rule.value
         elif action.records is not None:
@@ -273,29 +279,38 @@ class CaseWorkflow:
         state = self._state
         effect = action.effect
         if effect is Effect.OPEN_LEGAL_OPINION:
-            deadline = await self._compute(DeadlineRequest(
-                start=workflow.now(),
-                limit=self._rules.guideline.legal_opinion.limit,
-                timezone=self._rules.guideline.timezone,
-                reminder_percents=[],
-            ))
-            state.legal_opinions.append(LegalOpinionThread(
-                thread=len(state.legal_opinions) + 1,
-                requested_by=request.actor,
-                requested_at=workflow.now(),
-                stage=state.stage,
-                question=str(getattr(payload, "question", "")),
-                deadline=deadline,
-            ))
-            await self._notify("legal_opinion_requested", "a legal opinion is requested",
-                               to=["prosecutor"], due_at=deadline.due_at)
+            deadline = await self._compute(
+                DeadlineRequest(
+                    start=workflow.now(),
+                    limit=self._rules.guideline.legal_opinion.limit,
+                    timezone=self._rules.guideline.timezone,
+                    reminder_percents=[],
+                )
+            )
+            state.legal_opinions.append(
+                LegalOpinionThread(
+                    thread=len(state.legal_opinions) + 1,
+                    requested_by=request.actor,
+                    requested_at=workflow.now(),
+                    stage=state.stage,
+                    question=payload.question if isinstance(payload, LegalOpinionRequest) else "",
+                    deadline=deadline,
+                )
+            )
+            await self._notify(
+                "legal_opinion_requested",
+                "a legal opinion is requested",
+                to=["prosecutor"],
+                due_at=deadline.due_at,
+            )
         elif effect is Effect.SUBMIT_LEGAL_OPINION:
-            thread = next(t for t in state.legal_opinions if t.thread == getattr(payload, "thread"))
+            assert isinstance(payload, LegalOpinion)
+            thread = next(t for t in state.legal_opinions if t.thread == payload.thread)
             thread.status = ThreadStatus.SUBMITTED
-            thread.opinion = str(getattr(payload, "opinion"))
+            thread.opinion = payload.opinion
             thread.submitted_by = request.actor
             thread.submitted_at = workflow.now()
-            thread.document = getattr(payload, "document", None)
+            thread.document = payload.document
         elif effect is Effect.EXTEND_DEADLINE:
             await self._extend()
         elif effect is Effect.PAUSE_CLOCK:
@@ -369,12 +384,14 @@ class CaseWorkflow:
         if limit is None:
             self._state.clock = None
             return
-        deadline = await self._compute(DeadlineRequest(
-            start=workflow.now(),
-            limit=limit,
-            timezone=self._rules.guideline.timezone,
-            reminder_percents=self._rules.guideline.reminder_percents,
-        ))
+        deadline = await self._compute(
+            DeadlineRequest(
+                start=workflow.now(),
+                limit=limit,
+                timezone=self._rules.guideline.timezone,
+                reminder_percents=self._rules.guideline.reminder_percents,
+            )
+        )
         self._state.clock = Clock(stage=stage.name, deadline=deadline)
 
     def _stage_limit(self, stage: Stage) -> Limit | None:
@@ -424,9 +441,7 @@ class CaseWorkflow:
         if clock.deadline.due_at > now:
             clock.overdue = False
             clock.next_overdue_reminder = None
-        clock.reminders_sent = [
-            r.percent for r in clock.deadline.reminders if r.at <= now
-        ]
+        clock.reminders_sent = [r.percent for r in clock.deadline.reminders if r.at <= now]
 
     async def _compute(self, request: DeadlineRequest) -> Deadline:
         return await workflow.execute_activity_method(
@@ -506,15 +521,19 @@ class CaseWorkflow:
         """Mirror stage, status, due date and overdue flag into search attributes."""
         state = self._state
         clock = state.clock
-        updates = [
+        updates: list[SearchAttributeUpdate[Any]] = [
             sa.CASE_STAGE.value_set(state.stage),
             sa.CASE_STATUS.value_set(state.status.value),
             sa.CASE_OVERDUE.value_set(clock.overdue if clock else False),
-            sa.CASE_DUE_AT.value_set(clock.deadline.due_at) if clock else sa.CASE_DUE_AT.value_unset(),
+            sa.CASE_DUE_AT.value_set(clock.deadline.due_at)
+            if clock
+            else sa.CASE_DUE_AT.value_unset(),
         ]
         workflow.upsert_search_attributes(updates)
 
-    def _result(self, action: str, stage: str, seq: int, *, duplicate: bool = False) -> ActionResult:
+    def _result(
+        self, action: str, stage: str, seq: int, *, duplicate: bool = False
+    ) -> ActionResult:
         state = self._state
         before = state.timeline[seq - 1].stage_before if seq <= len(state.timeline) else stage
         return ActionResult(

@@ -1,4 +1,4 @@
-"""The one way Mufakat connects to Temporal: the embedded dev server, a cluster or Temporal Cloud."""
+"""How every Mufakat process connects to Temporal: embedded dev server, cluster or Cloud."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ SERVER_SETTINGS = ("TEMPORAL_ADDRESS", "TEMPORAL_PROFILE", "TEMPORAL_CONFIG_FILE
 def connect_config(
     *, embedded_address: str, namespace: str, env: Mapping[str, str] | None = None
 ) -> ClientConnectConfig:
-    """Connection arguments: Temporal's standard settings if they name a server, else the dev server.
+    """Connection arguments: Temporal's own settings if they name a server, else the dev server.
 
     Temporal's settings (a TOML profile plus `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`,
     `TEMPORAL_API_KEY`, `TEMPORAL_TLS_*`, `TEMPORAL_GRPC_META_*`) are read only when one of

@@ -12,8 +12,8 @@ from enum import Enum
 
 from models.case import CaseFiling, Party, Side
 from models.forum import ForumKind, Routing
-from models.pedoman import Action, ActorKind, Effect, Fact, Guideline, Stage, Switch, Target
 from models.payloads import PayloadError, _Payload, parse_payload
+from models.pedoman import Action, ActorKind, Effect, Fact, Guideline, Stage, Switch, Target
 from models.roles import Actor, Role
 from models.state import ActionRequest, CaseState, CaseStatus, ThreadStatus
 from workflows.refusals import Refusal, RefusalCode
@@ -60,8 +60,12 @@ class CaseRules:
             Fact.CASE_TYPE: self.filing.case_type.value,
             Fact.FORUM: forum.value,
             Fact.CLAUSE_ROUTE: clause.route.value if clause else "",
-            Fact.CLAUSE_ALLOWS_ARBITRATION: "yes" if clause and clause.arbitration_allowed else "no",
-            Fact.MANDATORY_COOPERATION: "yes" if self.filing.agreement.mandatory_cooperation else "no",
+            Fact.CLAUSE_ALLOWS_ARBITRATION: "yes"
+            if clause and clause.arbitration_allowed
+            else "no",
+            Fact.MANDATORY_COOPERATION: "yes"
+            if self.filing.agreement.mandatory_cooperation
+            else "no",
         }
 
     # ---------------------------------------------------------------- the graph
@@ -121,7 +125,9 @@ class CaseRules:
             if actor.role is not Role.GWPP:
                 return _Fit.NO
             province = self.routing.gwpp_province
-            return _Fit.YES if province is not None and actor.scope == province else _Fit.WRONG_SCOPE
+            return (
+                _Fit.YES if province is not None and actor.scope == province else _Fit.WRONG_SCOPE
+            )
         if kind is ActorKind.PROSECUTOR:
             if actor.role is not Role.PROSECUTOR:
                 return _Fit.NO
@@ -170,9 +176,11 @@ class CaseRules:
                 "within this case's scope",
                 expected=expected,
             )
-        hint = " (an operator may record it for a party with on_behalf_of)" if any(
-            kind in _PARTY_KINDS for kind in action.actors
-        ) else ""
+        hint = (
+            " (an operator may record it for a party with on_behalf_of)"
+            if any(kind in _PARTY_KINDS for kind in action.actors)
+            else ""
+        )
         raise Refusal(
             RefusalCode.WRONG_ROLE,
             f"{action.name} is taken by {expected}, not by {who}{hint}",
@@ -269,9 +277,7 @@ class CaseRules:
     def _check_clock(self, state: CaseState, action: Action, payload: _Payload) -> None:
         clock = state.clock
         if clock is None:
-            raise Refusal(
-                RefusalCode.NOT_APPLICABLE, f"stage {state.stage} has no running clock"
-            )
+            raise Refusal(RefusalCode.NOT_APPLICABLE, f"stage {state.stage} has no running clock")
         if action.effect is Effect.PAUSE_CLOCK and clock.paused_at is not None:
             raise Refusal(RefusalCode.ALREADY_DONE, f"the clock of {state.stage} is already paused")
         if action.effect is Effect.RESUME_CLOCK and clock.paused_at is None:
@@ -280,9 +286,7 @@ class CaseRules:
             return
         extension = self.stages[state.stage].extension
         if extension is None:
-            raise Refusal(
-                RefusalCode.NOT_APPLICABLE, f"stage {state.stage} allows no extension"
-            )
+            raise Refusal(RefusalCode.NOT_APPLICABLE, f"stage {state.stage} allows no extension")
         used = state.extensions_used.get(state.stage, 0)
         if used >= extension.max_count:
             raise Refusal(

@@ -17,6 +17,8 @@ from models.state import ActionRequest, ActionResult, CaseInput, CaseView
 from workflows.case_workflow import CaseWorkflow
 from workflows.worker import TASK_QUEUE
 
+TAKE_ACTION = "take_action"
+
 
 def route_filing(filing: CaseFiling, guideline: Guideline, regions: RegionDirectory) -> Routing:
     """The routing (R1–R8) of a filing under a guideline's open-question settings."""
@@ -50,13 +52,15 @@ def initial_search_attributes(case: CaseInput) -> TypedSearchAttributes:
     provinces = sorted(
         {p.region_code[:2] for p in case.filing.parties if p.region_code is not None}
     )
-    return TypedSearchAttributes([
-        SearchAttributePair(sa.CASE_TYPE, case.filing.case_type.value),
-        SearchAttributePair(sa.CASE_FORUM, case.routing.forum.value),
-        SearchAttributePair(sa.CASE_PROVINCE, provinces),
-        SearchAttributePair(sa.CASE_STAGE, case.pinned.guideline.entry_stage),
-        SearchAttributePair(sa.CASE_STATUS, "open"),
-    ])
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(sa.CASE_TYPE, case.filing.case_type.value),
+            SearchAttributePair(sa.CASE_FORUM, case.routing.forum.value),
+            SearchAttributePair(sa.CASE_PROVINCE, provinces),
+            SearchAttributePair(sa.CASE_STAGE, case.pinned.guideline.entry_stage),
+            SearchAttributePair(sa.CASE_STATUS, "open"),
+        ]
+    )
 
 
 async def start_case(
@@ -92,4 +96,5 @@ async def take_action(
     handle: WorkflowHandle[CaseWorkflow, CaseView], request: ActionRequest, *, key: str
 ) -> ActionResult:
     """Apply an action synchronously; `key` is its idempotency key (the update id)."""
-    return await handle.execute_update(CaseWorkflow.take_action, request, id=key)
+    # By name: mypy cannot match an async update method against execute_update's overloads.
+    return await handle.execute_update(TAKE_ACTION, request, id=key, result_type=ActionResult)

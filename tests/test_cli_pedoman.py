@@ -1,0 +1,111 @@
+"""`mufakat pedoman`, run as the installed console script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from models.guidelines import DEFAULT_VERSION, default_guideline
+
+MUFAKAT = Path(sys.executable).with_name("mufakat")
+SHIPPED = Path(__file__).parents[1] / "models" / "data" / f"pedoman-{DEFAULT_VERSION}.toml"
+
+
+def mufakat(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(MUFAKAT), "pedoman", *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_check_the_shipped_guideline() -> None:
+    done = mufakat("check", str(SHIPPED))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"ok: {DEFAULT_VERSION} {default_guideline().content_hash()}\n"
+    assert done.stderr == ""
+
+
+def broken_copy(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
+    """The shipped TOML with each (old, new) replaced once; every old text must be there."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    broken = tmp_path / "broken.toml"
+    broken.write_text(text, encoding="utf-8")
+    return broken
+
+
+def test_check_a_broken_graph_prints_each_problem_and_exits_1(tmp_path: Path) -> None:
+    broken = broken_copy(
+        tmp_path,
+        ('kind = "goto", to = "minister_decision"', 'kind = "goto", to = "nowhere"'),
+        ('action = "declare_failed"', 'action = "declare_faild"'),
+    )
+    done = mufakat("check", str(broken))
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "KSDD: stage minister_facilitation, timeout: "
+        "transition to nowhere: no stage 'nowhere' in this track",
+        "KSDPK: stage adr_mediation, timeout: as_action names unknown action 'declare_faild' "
+        "(actions of this stage: declare_failed, record_agreement)",
+    ]
+
+
+def test_check_a_schema_error_names_where_it_is(tmp_path: Path) -> None:
+    broken = broken_copy(
+        tmp_path, ('actors = ["gwpp"]\n  limit = "10HK"', 'actors = ["governor"]\n  limit = "10HK"')
+    )
+    done = mufakat("check", str(broken))
+    assert done.returncode == 1
+    assert done.stderr.startswith(
+        "tracks.KSDD.stages[2] (gwpp_decision).actors[0]: unknown role 'governor' (known: "
+    )
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_check_a_json_export_gives_the_same_hash(tmp_path: Path) -> None:
+    exported = mufakat("export", "--format", "json")
+    assert exported.returncode == 0, exported.stderr
+    copy = tmp_path / "pedoman.json"
+    copy.write_text(exported.stdout, encoding="utf-8")
+    assert json.loads(exported.stdout)["version"] == DEFAULT_VERSION
+    assert mufakat("check", str(copy)).stdout == mufakat("check", str(SHIPPED)).stdout
+
+
+def test_check_a_syntax_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('version = "2026.1"\ntitle = \n', encoding="utf-8")
+    done = mufakat("check", str(bad))
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert line.startswith(f"{bad}: cannot read: ")
+    assert "line 2" in line
+
+
+def test_check_a_missing_file_is_exit_2(tmp_path: Path) -> None:
+    done = mufakat("check", str(tmp_path / "absent.toml"))
+    assert done.returncode == 2
+    assert done.stderr == f"{tmp_path / 'absent.toml'}: cannot read: No such file or directory\n"
+
+
+def test_show_prints_mermaid_for_every_track() -> None:
+    done = mufakat("show")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line for line in lines if line.startswith("%%")] == [
+        "%% KSDD",
+        "%% KSDPK",
+        "%% SINERGI",
+    ]
+    assert lines[1] == "flowchart TD"
+    assert lines.count("flowchart TD") == 3
+
+
+def test_show_one_track_as_a_table(tmp_path: Path) -> None:
+    done = mufakat("show", "--file", str(SHIPPED), "--track", "SINERGI", "--format", "table")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].split()[:2] == ["stage", "actors"]
+    assert "refer_to_president → closed referred_to_president" in done.stdout
