@@ -7,10 +7,15 @@ import json
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from models.case import CaseType
 from models.time import Limit
+
+
+class _Schema(BaseModel):
+    # A misspelt key in a guideline file must be an error, not silently ignored.
+    model_config = ConfigDict(extra="forbid")
 
 
 class ActorKind(StrEnum):
@@ -57,7 +62,7 @@ class Fact(StrEnum):
     MANDATORY_COOPERATION = "mandatory_cooperation"
 
 
-class Switch(BaseModel):
+class Switch(_Schema):
     """A target chosen by a fact of the case, e.g. the forum or the dispute clause."""
 
     on: Fact
@@ -99,7 +104,7 @@ class PayloadKind(StrEnum):
     LEGAL_OPINION = "legal_opinion"
 
 
-class Action(BaseModel):
+class Action(_Schema):
     """One action of pedoman.md §5–§6: who takes it, what it carries, where it leads."""
 
     name: str = Field(pattern=r"^[a-z][a-z_]*$")
@@ -132,7 +137,7 @@ class TimeoutKind(StrEnum):
     AS_ACTION = "as_action"
 
 
-class TimeoutRule(BaseModel):
+class TimeoutRule(_Schema):
     """What happens when a stage's limit expires: never silently nothing."""
 
     kind: TimeoutKind
@@ -145,7 +150,7 @@ class TimeoutRule(BaseModel):
     )
 
 
-class Extension(BaseModel):
+class Extension(_Schema):
     limit: Limit
     max_count: int = Field(ge=1, le=10)
     requires_all_parties: bool = Field(
@@ -153,7 +158,7 @@ class Extension(BaseModel):
     )
 
 
-class Stage(BaseModel):
+class Stage(_Schema):
     """A stage of the pedoman: its actors, limit, actions and timeout rule."""
 
     name: str = Field(pattern=r"^[a-z][a-z_]*$")
@@ -172,7 +177,7 @@ class Stage(BaseModel):
     )
 
 
-class Track(BaseModel):
+class Track(_Schema):
     """The stages of one case type, between the common opening and the common tail."""
 
     title: str
@@ -180,7 +185,7 @@ class Track(BaseModel):
     stages: list[Stage] = Field(min_length=1)
 
 
-class LegalOpinionPolicy(BaseModel):
+class LegalOpinionPolicy(_Schema):
     """The parallel thread in which Kejaksaan gives a legal opinion (pedoman.md §6)."""
 
     limit: Limit
@@ -188,7 +193,7 @@ class LegalOpinionPolicy(BaseModel):
     proposed_default: bool = True
 
 
-class OpenQuestions(BaseModel):
+class OpenQuestions(_Schema):
     """pedoman.md §8: answers the ministry can change, not hard-coded."""
 
     gwpp_decision_binding: bool = False
@@ -196,7 +201,7 @@ class OpenQuestions(BaseModel):
     non_attendance_is_consent: bool = False
 
 
-class Guideline(BaseModel):
+class Guideline(_Schema):
     """A complete, versioned pedoman."""
 
     version: str = Field(pattern=r"^\d{4}\.\d+(\.\d+)?$")
@@ -224,7 +229,7 @@ class Guideline(BaseModel):
         return {stage.name: stage for stage in stages}
 
 
-class PinnedGuideline(BaseModel):
+class PinnedGuideline(_Schema):
     """The guideline a case runs under, with the hash it was pinned to."""
 
     guideline: Guideline

@@ -127,7 +127,8 @@ def _message(detail: ErrorDetails, loc: list[int | str]) -> str:
     if detail["type"] == "value_error":
         return str(ctx.get("error", detail["msg"]))
     if detail["type"] == "string_pattern_mismatch":
-        return f"{shown} does not match {ctx.get('pattern')} (lowercase letters and _)"
+        hint = " (lowercase letters and _)" if loc[-1:] == ["name"] else ""
+        return f"{shown} does not match {ctx.get('pattern')}{hint}"
     return f"{detail['msg'][0].lower()}{detail['msg'][1:]} (got {shown})"
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from models.case import CaseFiling
+from models.case import CaseFiling, CaseId
 from models.forum import Routing
 from models.payloads import DocumentRef
 from models.pedoman import ClosingState, PinnedGuideline
@@ -138,7 +138,7 @@ class CaseState(BaseModel):
 class CaseInput(BaseModel):
     """The workflow's input: the filing, its routing and the pinned guideline."""
 
-    case_id: str
+    case_id: CaseId
     filing: CaseFiling
     routing: Routing
     pinned: PinnedGuideline

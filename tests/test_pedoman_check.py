@@ -220,3 +220,10 @@ def test_a_switch_value_outside_the_facts_domain_is_named() -> None:
         "value(s): mediasi (known: arbitration, court, mediation)"
     ) in lines
     assert any("does not cover: mediation" in line for line in lines)
+
+
+def test_a_misspelt_key_is_a_problem_not_ignored() -> None:
+    data = shipped()
+    stage(data, "KSDD", "gwpp_decision")["timout"] = {"kind": "overdue"}
+    problems = [str(p) for p in check_guideline(data)]
+    assert any("timout" in p for p in problems), problems

@@ -97,4 +97,7 @@ async def take_action(
 ) -> ActionResult:
     """Apply an action synchronously; `key` is its idempotency key (the update id)."""
     # By name: mypy cannot match an async update method against execute_update's overloads.
-    return await handle.execute_update(TAKE_ACTION, request, id=key, result_type=ActionResult)
+    result: ActionResult = await handle.execute_update(
+        TAKE_ACTION, request, id=key, result_type=ActionResult
+    )
+    return result

@@ -76,10 +76,14 @@ def out(text: str = "") -> None:
 
 
 class Workload(ABC, Generic[H]):
-    """One kind of instance: how to start it and how to drive it until its result."""
+    """One kind of instance: its ids, how to start it and how to drive it to its result."""
 
     name: str
     updates: int
+
+    @abstractmethod
+    def workflow_id(self, index: int) -> str:
+        """The id of the `index`-th instance of this run (warm-up ones first)."""
 
     @abstractmethod
     async def start(self, workflow_id: str) -> H: ...
@@ -98,8 +102,12 @@ class CaseWorkload(Workload[WorkflowHandle[CaseWorkflow, CaseView]]):
         self.task_queue = task_queue
         # Routing and pinning happen once, outside the timing: only start_case is measured.
         self.template: CaseInput = case_input(
-            case_id="template", filing=ksdd_filing(), filed_by=OPERATOR
+            case_id=self.workflow_id(0), filing=ksdd_filing(), filed_by=OPERATOR
         )
+
+    def workflow_id(self, index: int) -> str:
+        # Case ids have the form PKD-yyyy-nnnnnn; the server is new for every run.
+        return f"PKD-2026-{index + 1:06d}"
 
     async def start(self, workflow_id: str) -> WorkflowHandle[CaseWorkflow, CaseView]:
         case = self.template.model_copy(update={"case_id": workflow_id})
@@ -126,6 +134,9 @@ class TrivialWorkload(Workload[WorkflowHandle[TrivialWorkflow, int]]):
         self.task_queue = task_queue
         self.updates = updates
         self.name = f"trivial ({updates} updates)" if updates else "trivial (no updates)"
+
+    def workflow_id(self, index: int) -> str:
+        return f"{self.task_queue}-{self.updates}-{index:06d}"
 
     async def start(self, workflow_id: str) -> WorkflowHandle[TrivialWorkflow, int]:
         return await self.client.start_workflow(
@@ -155,10 +166,16 @@ class Measurement:
     start_seconds: float
     drive_seconds: float
     latencies: list[float] = field(default_factory=list)
+    python_cpu: float = 0.0
+    server_cpu: float | None = None
 
     @property
     def wall(self) -> float:
         return self.start_seconds + self.drive_seconds
+
+    @property
+    def completions_per_second(self) -> float:
+        return self.instances / self.wall
 
     def row(self) -> list[str]:
         n = self.instances
@@ -169,10 +186,12 @@ class Measurement:
             str(self.updates_each),
             f"{self.wall:.2f}",
             f"{n / self.start_seconds:.1f}",
-            f"{n / self.wall:.1f}",
+            f"{self.completions_per_second:.1f}",
             f"{updates / self.drive_seconds:.1f}" if updates else "-",
             _ms(percentile(self.latencies, 50)),
             _ms(percentile(self.latencies, 95)),
+            f"{self.python_cpu:.1f}",
+            "-" if self.server_cpu is None else f"{self.server_cpu:.1f}",
         ]
 
 
@@ -186,6 +205,16 @@ def percentile(values: Sequence[float], p: float) -> float | None:
 
 def _ms(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds * 1000:.1f}"
+
+
+def process_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of another process so far (Linux /proc); None elsewhere."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def bounded(items: Sequence[T], fn: Callable[[T], Awaitable[R]], limit: int) -> list[R]:
@@ -203,18 +232,24 @@ async def bounded(items: Sequence[T], fn: Callable[[T], Awaitable[R]], limit: in
     return [results[index] for index in range(len(items))]
 
 
-async def measure(workload: Workload[H], ids: Sequence[str], concurrency: int) -> Measurement:
+async def measure(
+    workload: Workload[H], ids: Sequence[str], concurrency: int, server_pid: int
+) -> Measurement:
     """Start every instance, then drive every instance to its result; time both phases."""
     latencies: list[float] = []
 
     async def finish(handle: H) -> None:
         await workload.finish(handle, latencies)
 
+    server_before = process_cpu(server_pid)
+    python_before = time.process_time()
     began = time.perf_counter()
     handles = await bounded(ids, workload.start, concurrency)
     started = time.perf_counter()
     await bounded(handles, finish, concurrency)
     done = time.perf_counter()
+    python_cpu = time.process_time() - python_before
+    server_after = process_cpu(server_pid)
     return Measurement(
         name=workload.name,
         instances=len(ids),
@@ -222,17 +257,25 @@ async def measure(workload: Workload[H], ids: Sequence[str], concurrency: int) -
         start_seconds=started - began,
         drive_seconds=done - started,
         latencies=latencies,
+        python_cpu=python_cpu,
+        server_cpu=(
+            None if server_before is None or server_after is None else server_after - server_before
+        ),
     )
 
 
-async def run_workload(workload: Workload[H], run_id: str, args: argparse.Namespace) -> Measurement:
-    slug = workload.name.split(" ")[0] + f"-{workload.updates}"
-    warm = [f"bench-{run_id}-{slug}-warm-{i:05d}" for i in range(args.warmup)]
-    ids = [f"bench-{run_id}-{slug}-{i:05d}" for i in range(args.cases)]
+async def run_workload(
+    workload: Workload[H], args: argparse.Namespace, server_pid: int
+) -> Measurement:
+    """The warm-up (not counted), then the measured instances."""
+    warm = [workload.workflow_id(i) for i in range(args.warmup)]
+    ids = [workload.workflow_id(args.warmup + i) for i in range(args.cases)]
     async with asyncio.timeout(args.timeout):
         if warm:
-            await measure(workload, warm, args.concurrency)
-        return await measure(workload, ids, args.concurrency)
+            await measure(workload, warm, args.concurrency, server_pid)
+        done = await measure(workload, ids, args.concurrency, server_pid)
+    out(f"measured: {done.name}: {done.wall:.2f} s")
+    return done
 
 
 # ---------------------------------------------------------------- the dev server
@@ -247,23 +290,12 @@ def free_port() -> int:
 
 def server_command(port: int, db_file: Path) -> list[str]:
     command = [
-        str(TEMPORAL),
-        "server",
-        "start-dev",
-        "--headless",
-        "--ip",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--http-port",
-        str(free_port()),
-        "--metrics-port",
-        str(free_port()),
-        "--db-filename",
-        str(db_file),
-        "--log-level",
-        "error",
-    ]
+        str(TEMPORAL), "server", "start-dev", "--headless",
+        "--ip", "127.0.0.1", "--port", str(port),
+        "--http-port", str(free_port()), "--metrics-port", str(free_port()),
+        "--db-filename", str(db_file),
+        "--log-level", "error",
+    ]  # fmt: skip
     for pragma in SQLITE_PRAGMAS:
         command += ["--sqlite-pragma", pragma]
     return command + sa.dev_server_flags()
@@ -300,10 +332,12 @@ async def stop(server: asyncio.subprocess.Process) -> None:
 
 async def bench(args: argparse.Namespace, workdir: Path, log: IO[bytes]) -> list[Measurement]:
     port = free_port()
-    command = server_command(port, workdir / "bench.db")
     began = time.perf_counter()
     server = await asyncio.create_subprocess_exec(
-        *command, stdin=subprocess.DEVNULL, stdout=log, stderr=log
+        *server_command(port, workdir / "bench.db"),
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
     try:
         client = await connect_when_ready(f"127.0.0.1:{port}", server)
@@ -316,36 +350,24 @@ async def bench(args: argparse.Namespace, workdir: Path, log: IO[bytes]) -> list
 
         cases_queue = f"bench-cases-{run_id}"
         async with build_worker(client, task_queue=cases_queue):
-            results.append(await run_workload(CaseWorkload(client, cases_queue), run_id, args))
-            _progress(results[-1])
+            case = CaseWorkload(client, cases_queue)
+            results.append(await run_workload(case, args, server.pid))
 
         trivial_queue = f"bench-trivial-{run_id}"
         async with Worker(client, task_queue=trivial_queue, workflows=[TrivialWorkflow]):
             for updates in (len(KSDD_PATH), 0):
-                workload = TrivialWorkload(client, trivial_queue, updates)
-                results.append(await run_workload(workload, run_id, args))
-                _progress(results[-1])
+                trivial = TrivialWorkload(client, trivial_queue, updates)
+                results.append(await run_workload(trivial, args, server.pid))
         return results
     finally:
         await stop(server)
 
 
-def _progress(done: Measurement) -> None:
-    out(f"measured: {done.name}: {done.wall:.2f} s")
-
-
 def report(results: list[Measurement]) -> None:
     header = [
-        "workload",
-        "N",
-        "upd/inst",
-        "wall s",
-        "starts/s",
-        "compl/s",
-        "updates/s",
-        "p50 upd ms",
-        "p95 upd ms",
-    ]
+        "workload", "N", "upd/inst", "wall s", "starts/s", "compl/s", "updates/s",
+        "p50 upd ms", "p95 upd ms", "py CPU s", "srv CPU s",
+    ]  # fmt: skip
     rows = [header] + [m.row() for m in results]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
 
@@ -356,26 +378,25 @@ def report(results: list[Measurement]) -> None:
 
     out()
     out(line(header))
-    out("  ".join("-" * w for w in widths))
+    out("  ".join("-" * width for width in widths))
     for row in rows[1:]:
         out(line(row))
     out()
-    out(
-        "wall s = start phase + drive phase; starts/s = N / start phase; "
-        "compl/s = N / wall (start to last result);"
-    )
-    out(
-        "updates/s = N x upd/inst / drive phase; update latency = one execute_update, "
-        "client side, over all updates."
-    )
+    out("wall s = start phase + drive phase; starts/s = N / start phase;")
+    out("compl/s = N / wall (first start to last result); updates/s = N x upd/inst / drive phase;")
+    out("update latency = one execute_update, client side, over all N x upd/inst updates;")
+    out("py CPU s = CPU time of this process (client + worker); srv CPU s = the dev server's.")
     case, same = results[0], results[1]
     case_p50, same_p50 = percentile(case.latencies, 50), percentile(same.latencies, 50)
-    ratio = f"{case_p50 / same_p50:.1f}x" if case_p50 and same_p50 else "-"
-    speed = (same.instances / same.wall) / (case.instances / case.wall)
+    latency = f"{case_p50 / same_p50:.1f}x" if case_p50 and same_p50 else "-"
+    speed = same.completions_per_second / case.completions_per_second
     out(
         f"same round trips: the trivial workflow completes {speed:.1f}x as many per second as "
-        f"the case; the case's p50 update latency is {ratio} the trivial one's."
+        f"the case; the case's p50 update latency is {latency} the trivial one's."
     )
+
+
+# ---------------------------------------------------------------- entry point
 
 
 def temporal_version() -> str:
@@ -395,6 +416,13 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def load_average() -> str:
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "-"
+
+
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m tests.benchmarks.bench_cases",
@@ -406,14 +434,13 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--warmup", type=int, default=20, help="uncounted instances per workload before measuring"
     )
     parser.add_argument(
-        "--timeout",
-        type=float,
-        default=900.0,
-        help="seconds allowed per workload, warm-up included",
+        "--timeout", type=float, default=900.0, help="seconds allowed per workload, with warm-up"
     )
     args = parser.parse_args(argv)
     if args.cases < 1 or args.concurrency < 1 or args.warmup < 0:
         parser.error("--cases and --concurrency must be positive, --warmup not negative")
+    if args.warmup + args.cases > 999_999:
+        parser.error("case ids have six digits: --warmup + --cases must stay below 1,000,000")
     return args
 
 
@@ -424,6 +451,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{platform.machine()}, Python {platform.python_version()}"
     )
     out(f"versions: temporalio {temporalio.__version__}; {temporal_version()}")
+    out(f"load:     {load_average()} (1/5/15-minute load average, before)")
     out(
         f"workload: N={args.cases} per workload, concurrency {args.concurrency}, "
         f"warm-up {args.warmup} per workload (not counted)"
@@ -440,6 +468,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     sys.stderr.write(f"dev server log (tail):\n{tail}\n")
                 raise
     report(results)
+    out(f"load:     {load_average()} (after)")
     return 0
 
 
