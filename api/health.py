@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 # Short enough for a load balancer's probe; a healthy frontend answers in milliseconds.
 PROBE_TIMEOUT_SECONDS = 2.0
@@ -31,7 +32,9 @@ async def temporal_answers(client: Client) -> bool:
     try:
         async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
             await client.workflow_service.get_system_info(GetSystemInfoRequest(), retry=False)
-    except Exception:  # refused, timed out, TLS or auth failure: all mean "unreachable" here
+    except (RPCError, RuntimeError, TimeoutError):
+        # Refused, timed out, TLS or auth failure (a lazy client's failed first connection is a
+        # RuntimeError): all mean "unreachable" to a probe.
         return False
     return True
 
@@ -39,7 +42,12 @@ async def temporal_answers(client: Client) -> bool:
 @router.get(
     "/health",
     response_model=Health,
-    responses={503: {"description": "Temporal is unreachable (problem+json)."}},
+    responses={
+        503: {
+            "description": "Temporal is unreachable (RFC 9457 problem details).",
+            "content": {"application/problem+json": {}},
+        }
+    },
 )
 async def get_health(request: Request) -> Health | JSONResponse:
     """Report whether the API is up and Temporal is serving."""

@@ -18,6 +18,7 @@ from api.cli.embedded import installed_program
 
 START_SECONDS = 90.0
 STOP_SECONDS = 45.0
+BANNER_END = "Press Ctrl-C to stop."
 
 
 def _port_free(port: int) -> bool:
@@ -62,7 +63,7 @@ class DevInstance:
         return f"127.0.0.1:{self.temporal_port}"
 
     def wait_serving(self) -> dict[str, str]:
-        """Wait for `/health` to say Temporal is serving; fail early if `mufakat dev` exits."""
+        """Wait for `/health` 200 and the banner; fail early if `mufakat dev` exits."""
         deadline = time.monotonic() + START_SECONDS
         with httpx.Client(timeout=5) as http:
             while time.monotonic() < deadline:
@@ -71,7 +72,12 @@ class DevInstance:
                     response = http.get(f"{self.api_url}/health")
                 except httpx.TransportError:
                     response = None
-                if response is not None and response.status_code == 200:
+                # The banner comes once the supervisor has seen the API up, a moment later.
+                if (
+                    response is not None
+                    and response.status_code == 200
+                    and BANNER_END in self.log()
+                ):
                     body: dict[str, str] = response.json()
                     return body
                 time.sleep(0.2)
@@ -86,9 +92,9 @@ class DevInstance:
         return self.output.read_text(errors="replace")
 
 
-def processes_mentioning(text: str) -> list[str]:
-    """Command lines of live processes that mention `text` (children carry the data dir)."""
-    found = []
+def processes_mentioning(text: str) -> dict[int, str]:
+    """Live processes whose command line mentions `text` (children carry the data dir)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
@@ -97,7 +103,7 @@ def processes_mentioning(text: str) -> list[str]:
         except OSError:  # the process ended while we looked
             continue
         if text in command:
-            found.append(command)
+            found[int(entry.name)] = command
     return found
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Awaitable
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import httpx
 from temporalio.client import Client
 
 from tests.cases import OPERATOR, CaseDriver, ksdd_filing, party
-from tests.dev_instance import DevInstance, dev_instance, processes_mentioning
+from tests.dev_instance import STOP_SECONDS, DevInstance, dev_instance, processes_mentioning
 from workflows.case_workflow import CaseWorkflow
 from workflows.client import connect_client
 from workflows.worker import TASK_QUEUE
@@ -24,7 +26,7 @@ def _assert_up(instance: DevInstance) -> None:
 
 def _assert_stopped_cleanly(instance: DevInstance) -> None:
     assert instance.interrupt() == 0, instance.log()
-    assert processes_mentioning(str(instance.data_dir)) == []
+    assert processes_mentioning(str(instance.data_dir)) == {}
     logs = instance.data_dir / "logs"
     assert sorted(p.name for p in logs.iterdir()) == ["api.log", "temporal.log", "worker.log"]
 
@@ -46,6 +48,17 @@ def test_two_instances_side_by_side(tmp_path: Path) -> None:
         _assert_stopped_cleanly(one)
         two.wait_serving()  # stopping one left the other alone
         _assert_stopped_cleanly(two)
+
+
+def test_a_dead_child_stops_the_rest(tmp_path: Path) -> None:
+    with dev_instance(tmp_path / "data") as instance:
+        instance.wait_serving()
+        children = processes_mentioning(str(instance.data_dir))
+        (worker,) = [pid for pid, command in children.items() if "mufakat worker" in command]
+        os.kill(worker, signal.SIGKILL)
+        assert instance.process.wait(timeout=STOP_SECONDS) == 1
+        assert "worker exited with code -9" in instance.log()
+        assert processes_mentioning(str(instance.data_dir)) == {}
 
 
 async def test_restart_finds_a_case_where_it_was(tmp_path: Path) -> None:

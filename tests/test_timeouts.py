@@ -91,6 +91,8 @@ async def test_ksdd_timeouts_walk_to_the_minister_decision(
         assert view.stage == "minister_decision" and view.overdue
         decided = await case.act(MINISTER, "issue_decision", number="KEP-9", summary="Final")
         assert decided.stage == "implementation"
+        # Timers, activities and updates interleaved: the history must still replay.
+        assert await replay_all_runs(skipping_env.client, case.handle.id) >= 1
 
 
 async def test_failed_mediation_timeout_follows_the_clause(
@@ -117,6 +119,7 @@ async def test_agreement_sets_its_own_musyawarah_period(skipping_env: WorkflowEn
         assert result.deadline is not None and str(result.deadline.limit) == "45HKal"
         await skipping_env.sleep(days(30))
         assert (await case.view()).stage == "musyawarah"
+        assert await replay_all_runs(skipping_env.client, case.handle.id) >= 1
         await skipping_env.sleep(days(20))
         assert (await case.view()).stage == "court"
 
@@ -172,6 +175,7 @@ async def test_pause_stops_the_clock_and_resume_moves_the_deadline(
         assert resumed.deadline.paused_days > 0
         await skipping_env.sleep(days(30))
         assert (await case.view()).stage == "musyawarah"
+        assert await replay_all_runs(skipping_env.client, case.handle.id) >= 1
 
 
 async def test_extension_moves_the_deadline_once(skipping_env: WorkflowEnvironment) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Executor
+from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -36,4 +37,6 @@ def build_worker(
             notifications.notify,
         ],
         activity_executor=activity_executor,
+        # Let running activities finish on SIGTERM; the supervisor waits 15 s before killing.
+        graceful_shutdown_timeout=timedelta(seconds=10),
     )

@@ -17,13 +17,13 @@ from models.settings import Settings, get_settings
 
 DataDir = Annotated[
     Path | None,
-    typer.Option(help="Data directory [env MUFAKAT_DATA_DIR; default ./.mufakat]."),
+    typer.Option(help="Data directory (env MUFAKAT_DATA_DIR; default ./.mufakat)."),
 ]
-ApiPort = Annotated[int | None, typer.Option(help="API port [env MUFAKAT_API_PORT; default 8000].")]
+ApiPort = Annotated[int | None, typer.Option(help="API port (env MUFAKAT_API_PORT; default 8000).")]
 TemporalPort = Annotated[
     int | None,
     typer.Option(
-        help="Embedded Temporal gRPC port; UI on +1000 [env MUFAKAT_TEMPORAL_PORT; 7233]."
+        help="Embedded Temporal gRPC port, UI on +1000 (env MUFAKAT_TEMPORAL_PORT; default 7233)."
     ),
 ]
 
@@ -68,7 +68,7 @@ async def _run_worker(settings: Settings) -> None:
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
     if not running.done():
-        logging.getLogger(__name__).info("shutting down: finishing tasks in flight")
+        logging.getLogger(__name__).info("shutting down")
         await worker.shutdown()
     stopping.cancel()
     await running  # a worker that failed on its own raises here, so the process exits non-zero

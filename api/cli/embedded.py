@@ -145,8 +145,11 @@ def run_embedded(settings: Settings) -> int:
     if busy:
         log.error("already in use: %s; choose other --temporal-port/--api-port", ", ".join(busy))
         return 1
-    temporal = installed_program("temporal")
-    mufakat = installed_program("mufakat")
+    try:
+        temporal, mufakat = installed_program("temporal"), installed_program("mufakat")
+    except FileNotFoundError as missing:
+        log.error("%s; install the project with `uv sync`", missing)
+        return 1
     # Flags as well as the inherited MUFAKAT_* variables, so that `ps` shows each instance.
     instance = [
         "--data-dir",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 
 import typer
 from typer._click.exceptions import ClickException
@@ -42,6 +43,9 @@ def main() -> None:
     except ClickException as error:  # usage errors: one line, no traceback
         error.show()
         code = error.exit_code
+    except Exception:  # still leave through os._exit below, with the traceback on stderr
+        traceback.print_exc()
+        code = 1
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
