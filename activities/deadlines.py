@@ -149,15 +149,19 @@ def _reminders(
 ) -> list[Reminder]:
     due_at = _end_of(due, zone)
     days = calendar.count(start, due, day_type)
-    reminders = []
-    for percent in sorted(set(percents)):
-        nth_day = -(-days * percent // 100)  # ceil without floats
-        at = _end_of(calendar.add(start, nth_day, day_type), zone)
-        if at >= due_at:
-            # Short limits round the share up to the last day; a reminder must come before the end.
-            at = started_at + (due_at - started_at) * percent / 100
-        reminders.append(Reminder(percent=percent, at=at.astimezone(UTC)))
-    return reminders
+    shares = sorted(set(percents))
+    by_day = [
+        _end_of(calendar.add(start, -(-days * percent // 100), day_type), zone)  # ceil, no floats
+        for percent in shares
+    ]
+    if any(at >= due_at for at in by_day):
+        # Short limits round a share up to the last day; then every reminder is a share of the
+        # time itself, so each still comes before the end and in order.
+        by_day = [started_at + (due_at - started_at) * percent / 100 for percent in shares]
+    return [
+        Reminder(percent=percent, at=at.astimezone(UTC))
+        for percent, at in zip(shares, by_day, strict=True)
+    ]
 
 
 def _end_of(day: date, zone: ZoneInfo) -> datetime:

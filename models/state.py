@@ -133,6 +133,7 @@ class CaseState(BaseModel):
     timeline: list[TimelineEntry] = Field(default_factory=list)
     processed: list[ProcessedAction] = Field(default_factory=list)
     runs: int = Field(default=1, description="Workflow runs so far (continue-as-new adds one).")
+    projected_seq: int = Field(default=0, description="The last timeline entry in the read model.")
 
 
 class CaseInput(BaseModel):
@@ -190,6 +191,9 @@ class CaseView(BaseModel):
     outcome: ClosingState | None
     routing: Routing
     filing: CaseFiling
+    filed_at: AwareDatetime
+    filed_by: Actor
+    updated_at: AwareDatetime
     guideline_version: str
     guideline_hash: str
     clock: Clock | None
@@ -214,3 +218,13 @@ class Notification(BaseModel):
     message: str
     due_at: AwareDatetime | None = None
     to: list[str] = Field(default_factory=list, description="Actor kinds to notify.")
+
+
+class CaseProjection(BaseModel):
+    """What a projection writes to the read model: the case now, and its new timeline entries."""
+
+    case: CaseView = Field(description="The case's state, with an empty timeline.")
+    entries: list[TimelineEntry] = Field(description="Timeline entries not projected before.")
+    guideline: PinnedGuideline | None = Field(
+        default=None, description="Sent with a case's first projection, so its rules are kept."
+    )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import cache
+from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
@@ -24,7 +28,9 @@ from models.case import (
     Sector,
     Side,
 )
+from models.database import create_database_engine
 from models.roles import Actor, Role
+from models.schema import ensure_schema
 from models.state import ActionRequest, ActionResult, CaseView
 from workflows.case_workflow import CaseWorkflow
 from workflows.starter import file_case, take_action
@@ -135,11 +141,20 @@ def new_case_id() -> str:
     return f"PKD-2026-{uuid.uuid4().int % 1_000_000:06d}"
 
 
+@cache
+def shared_read_model() -> Engine:
+    """A SQLite read model for workflow tests that do not look at it themselves."""
+    folder = Path(tempfile.mkdtemp(prefix="mufakat-read-model-"))
+    engine = create_database_engine(f"sqlite:///{folder / 'read-model.db'}")
+    ensure_schema(engine)
+    return engine
+
+
 @asynccontextmanager
-async def running_worker(client: Client) -> AsyncIterator[str]:
+async def running_worker(client: Client, read_model: Engine | None = None) -> AsyncIterator[str]:
     """A production worker on a fresh task queue; yields the queue name."""
     queue = f"cases-{uuid.uuid4()}"
-    async with build_worker(client, task_queue=queue):
+    async with build_worker(client, read_model=read_model or shared_read_model(), task_queue=queue):
         yield queue
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +11,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.calendar import WorkingDayCalendar
-from activities.deadlines import DeadlineActivities
+from activities.deadlines import DeadlineActivities, start_clock
 from models.time import (
     Deadline,
     DeadlineRequest,
@@ -158,3 +158,13 @@ async def test_deadline_survives_the_data_converter(activities: DeadlineActiviti
     [decoded] = converter.from_payloads(converter.to_payloads([deadline]), [Deadline])
 
     assert decoded == deadline
+
+
+def test_reminders_of_a_short_limit_come_in_order() -> None:
+    deadline = start_clock(
+        WorkingDayCalendar(),
+        DeadlineRequest(start=datetime(2026, 3, 17, 9, tzinfo=UTC), limit=parse_limit("3HK")),
+    )
+    times = [reminder.at for reminder in deadline.reminders]
+    assert [r.percent for r in deadline.reminders] == [50, 80]
+    assert times == sorted(times) and times[-1] < deadline.due_at

@@ -144,3 +144,9 @@ async def test_closed_case_refuses_everything(dev_env: WorkflowEnvironment) -> N
         with pytest.raises(Exception, match=r"(?i)completed|closed"):
             await case.act(OPERATOR, "add_note", text="terlambat")
         assert await case.history_length() == before
+
+
+async def test_only_an_operator_acts_on_behalf_of_a_party(musyawarah_case: CaseDriver) -> None:
+    pretender = party(BANDUNG).model_copy(update={"on_behalf_of": KOTA_BANDUNG})
+    refusal = await _refused(musyawarah_case, pretender, "confirm_agreement")
+    assert refusal.type == "wrong_role" and "on a party's behalf" in refusal.message

@@ -13,6 +13,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.deadlines import DeadlineActivities
     from activities.notifications import NotificationActivities
+    from activities.projection import ProjectionActivities
     from models import search_attributes as sa
     from models.payloads import LegalOpinion, LegalOpinionRequest, documents_in
     from models.pedoman import Action, ClosingState, Effect, Stage, TimeoutKind
@@ -23,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         AllowedAction,
         AttachedDocument,
         CaseInput,
+        CaseProjection,
         CaseState,
         CaseStatus,
         CaseView,
@@ -54,6 +56,9 @@ _RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=tim
 # local activity: its result is still recorded in history (replay never consults the calendar),
 # without a round trip through the server for every stage change.
 _DEADLINE_TIMEOUT = timedelta(seconds=10)
+# Projections are single small transactions, local for the same reason; retried until the
+# database answers, since a case must never move on with a read model that lost a change.
+_PROJECTION_TIMEOUT = timedelta(seconds=30)
 
 
 def _refuse(refusal: Refusal) -> ApplicationError:
@@ -98,6 +103,7 @@ class CaseWorkflow:
                 self._record(EntryKind.FILED, actor=case.filed_by, detail=case.routing.explanation)
                 await self._start_clock()
                 self._publish()
+                await self._project()
         while self._state.status is CaseStatus.OPEN:
             await self._wait_for_change_or_timer()
             if workflow.info().is_continue_as_new_suggested():
@@ -176,6 +182,7 @@ class CaseWorkflow:
                 to=["prosecutor"],
             )
         self._publish()
+        await self._project()
 
     async def _on_timeout(self, stage: Stage) -> None:
         rule = stage.timeout
@@ -232,6 +239,7 @@ class CaseWorkflow:
                 )
             )
             self._publish()
+            await self._project()
             self._changed = True
             return result
 
@@ -447,6 +455,22 @@ class CaseWorkflow:
             clock.next_overdue_reminder = None
         clock.reminders_sent = [r.percent for r in clock.deadline.reminders if r.at <= now]
 
+    async def _project(self) -> None:
+        """Bring the read model up to this change (awaited, so a reply never outruns it)."""
+        state = self._state
+        projection = CaseProjection(
+            case=self._view(with_timeline=False),
+            entries=[e for e in state.timeline if e.seq > state.projected_seq],
+            guideline=self._input.pinned if state.projected_seq == 0 else None,
+        )
+        await workflow.execute_local_activity_method(
+            ProjectionActivities.project_case,
+            projection,
+            start_to_close_timeout=_PROJECTION_TIMEOUT,
+            retry_policy=_RETRY,
+        )
+        state.projected_seq = state.timeline[-1].seq if state.timeline else 0
+
     async def _compute(self, request: DeadlineRequest) -> Deadline:
         return await workflow.execute_local_activity_method(
             DeadlineActivities.compute_deadline,
@@ -565,7 +589,7 @@ class CaseWorkflow:
         """The actions this actor may take now."""
         return [action.name for action in self._rules.allowed(self._state, actor)]
 
-    def _view(self) -> CaseView:
+    def _view(self, *, with_timeline: bool = True) -> CaseView:
         state = self._state
         stage = self._rules.stages[state.stage]
         clock = state.clock
@@ -581,6 +605,9 @@ class CaseWorkflow:
             outcome=state.outcome,
             routing=self._input.routing,
             filing=self._input.filing,
+            filed_at=state.filed_at,
+            filed_by=state.filed_by,
+            updated_at=state.timeline[-1].at if state.timeline else state.filed_at,
             guideline_version=self._rules.guideline.version,
             guideline_hash=self._input.pinned.content_hash,
             clock=clock,
@@ -599,6 +626,6 @@ class CaseWorkflow:
                 )
                 for a in self._rules.allowed(state)
             ],
-            timeline=state.timeline,
+            timeline=state.timeline if with_timeline else [],
             runs=state.runs,
         )

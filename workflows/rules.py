@@ -162,6 +162,11 @@ class CaseRules:
 
     def check_actor(self, action: Action, actor: Actor) -> None:
         """Refuse with wrong_role or wrong_scope unless the actor may take the action."""
+        if actor.on_behalf_of is not None and actor.role is not Role.OPERATOR:
+            raise Refusal(
+                RefusalCode.WRONG_ROLE,
+                f"only an operator records actions on a party's behalf, not a {actor.role.value}",
+            )
         fits = [self._fit(kind, actor) for kind in action.actors]
         if _Fit.YES in fits:
             return
@@ -191,9 +196,15 @@ class CaseRules:
 
     def allowed(self, state: CaseState, actor: Actor | None = None) -> list[Action]:
         """Actions the current stage allows (for this actor, when given)."""
-        if state.status is CaseStatus.CLOSED:
+        return self.allowed_in(state.stage, state.status, actor)
+
+    def allowed_in(
+        self, stage: str, status: CaseStatus, actor: Actor | None = None
+    ) -> list[Action]:
+        """Actions a stage allows while the case has this status (for this actor, when given)."""
+        if status is CaseStatus.CLOSED:
             return []
-        actions = [a for a in self.actions_in(state.stage) if self.applies(a)]
+        actions = [a for a in self.actions_in(stage) if self.applies(a)]
         if actor is not None:
             actions = [a for a in actions if self.may_take(a, actor)]
         return actions

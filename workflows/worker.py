@@ -5,12 +5,14 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from datetime import timedelta
 
+from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.calendar import WorkingDayCalendar
 from activities.deadlines import DeadlineActivities
 from activities.notifications import NotificationActivities
+from activities.projection import ProjectionActivities
 from workflows.case_workflow import CaseWorkflow
 
 TASK_QUEUE = "mufakat-cases"
@@ -19,13 +21,15 @@ TASK_QUEUE = "mufakat-cases"
 def build_worker(
     client: Client,
     *,
+    read_model: Engine,
     task_queue: str = TASK_QUEUE,
     calendar: WorkingDayCalendar | None = None,
     activity_executor: Executor | None = None,
 ) -> Worker:
-    """A worker running cases on `task_queue` (the client must use the pydantic converter)."""
+    """A worker running cases on `task_queue`, projecting them into the `read_model` database."""
     deadlines = DeadlineActivities(calendar or WorkingDayCalendar())
     notifications = NotificationActivities()
+    projection = ProjectionActivities(read_model)
     return Worker(
         client,
         task_queue=task_queue,
@@ -35,6 +39,7 @@ def build_worker(
             deadlines.extend_deadline,
             deadlines.resume_deadline,
             notifications.notify,
+            projection.project_case,
         ],
         activity_executor=activity_executor,
         # Let running activities finish on SIGTERM; the supervisor waits 15 s before killing.

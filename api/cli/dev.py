@@ -53,13 +53,18 @@ def worker(data_dir: DataDir = None, temporal_port: TemporalPort = None) -> None
 
 
 async def _run_worker(settings: Settings) -> None:
+    from models.database import create_database_engine
+    from models.schema import ensure_schema
     from workflows.client import connect_client
     from workflows.worker import build_worker
 
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    read_model = create_database_engine(settings.database_url)
+    ensure_schema(read_model)
     client = await connect_client(
         embedded_address=settings.embedded_temporal_address, namespace=settings.namespace
     )
-    worker = build_worker(client, task_queue=settings.task_queue)
+    worker = build_worker(client, read_model=read_model, task_queue=settings.task_queue)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

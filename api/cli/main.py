@@ -9,7 +9,7 @@ import traceback
 import typer
 from typer._click.exceptions import ClickException
 
-from api.cli import deadline, dev, pedoman, route
+from api.cli import db, deadline, dev, keys, pedoman, route
 
 app = typer.Typer(
     name="mufakat",
@@ -18,6 +18,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(pedoman.app, name="pedoman")
+app.add_typer(keys.app, name="keys")
+app.add_typer(db.app, name="db")
 app.command("route")(route.route)
 app.command("deadline")(deadline.deadline)
 app.command("dev")(dev.dev)

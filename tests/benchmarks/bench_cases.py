@@ -39,8 +39,10 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from models import search_attributes as sa
+from models.database import create_database_engine
 from models.pedoman import ClosingState
 from models.roles import Actor
+from models.schema import ensure_schema
 from models.state import ActionRequest, CaseInput, CaseStatus, CaseView
 from tests.benchmarks.trivial_workflow import TrivialWorkflow
 from tests.cases import OPERATOR, gwpp, ksdd_filing, party
@@ -349,7 +351,9 @@ async def bench(args: argparse.Namespace, workdir: Path, log: IO[bytes]) -> list
         results: list[Measurement] = []
 
         cases_queue = f"bench-cases-{run_id}"
-        async with build_worker(client, task_queue=cases_queue):
+        read_model = create_database_engine(f"sqlite:///{workdir / 'read-model.db'}")
+        ensure_schema(read_model)
+        async with build_worker(client, read_model=read_model, task_queue=cases_queue):
             case = CaseWorkload(client, cases_queue)
             results.append(await run_workload(case, args, server.pid))
 

@@ -1,0 +1,160 @@
+"""`mufakat keys`: create, list and revoke API keys in the service's own database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from api.cli.dev import DataDir
+from models.roles import Role
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from models.tables import ApiKey
+
+# The database machinery (SQLAlchemy, FastAPI through api.auth) is imported when a `keys` command
+# runs: importing it here would add most of a second to every `mufakat` command.
+
+app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        help="SQLAlchemy URL of the read model (env MUFAKAT_DATABASE_URL, which keeps a password "
+        "out of the process list; default <data-dir>/mufakat.db).",
+        show_default=False,
+    ),
+]
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    """One line on stderr; 2 for a bad request, 1 when the database fails."""
+    typer.echo(f"error: {message}", err=True)
+    raise SystemExit(code)
+
+
+@contextmanager
+def _session(data_dir: Path | None, database_url: str | None) -> Iterator[Session]:
+    """A session on the database the service uses, its tables created if missing."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, OperationalError
+    from sqlmodel import Session
+
+    from models.database import create_database_engine
+    from models.schema import ensure_schema
+    from models.settings import get_settings
+
+    settings = get_settings(data_dir=data_dir, database_url=database_url)
+    try:
+        url = make_url(settings.database_url)
+    except ArgumentError:
+        # Not echoed: a malformed URL may still hold a password.
+        _fail("--database-url / MUFAKAT_DATABASE_URL is not a SQLAlchemy database URL")
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        # A first `keys create` may well come before the service has ever run.
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_database_engine(settings.database_url)
+    try:
+        ensure_schema(engine)
+        with Session(engine) as session:
+            yield session
+    except OperationalError as error:
+        # Only the driver's own first line: the full text would repeat the SQL statement.
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else "cannot connect"
+        _fail(f"database {url.render_as_string(hide_password=True)}: {reason}", code=1)
+    finally:
+        engine.dispose()
+
+
+def _when(at: datetime | None) -> str:
+    if at is None:
+        return "-"
+    # SQLite hands instants back without their zone; they were stored in UTC.
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@app.command()
+def create(
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(Role)}.", show_default=False)],
+    name: Annotated[str, typer.Option(help="Who holds the key.", show_default=False)],
+    scope: Annotated[
+        str | None,
+        typer.Option(
+            help="gwpp: province code (32); party: region code (32, 32.04) or third-party id; "
+            "prosecutor: optional region code; none for national roles.",
+            show_default=False,
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a key and print its token, the only time it is shown."""
+    from api.auth import create_key
+
+    try:
+        # Parsed here rather than as a typer choice, so a wrong role is one line, like a bad scope.
+        parsed = Role(role)
+    except ValueError:
+        _fail(f"unknown role {role!r}: expected one of {', '.join(Role)}")
+    with _session(data_dir, database_url) as session:
+        try:
+            key, token = create_key(
+                session, role=parsed, scope=scope, name=name, now=datetime.now(UTC)
+            )
+        except ValueError as error:
+            _fail(str(error))
+    typer.echo("warning: the token is shown only now and cannot be recovered; store it", err=True)
+    typer.echo(f"token: {token}")
+    typer.echo(f"key id: {key.key_id}")
+    typer.echo(f"role: {key.role}")
+    typer.echo(f"scope: {key.scope or '-'}")
+
+
+@app.command("list")
+def list_(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """List every key, revoked ones included; never a secret."""
+    from api.auth import list_keys
+
+    with _session(data_dir, database_url) as session:
+        keys = list_keys(session)
+    header = ("KEY ID", "NAME", "ROLE", "SCOPE", "CREATED", "REVOKED")
+    rows = [header, *(_row(key) for key in keys)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    for row in rows:
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        typer.echo("  ".join(cells).rstrip())
+
+
+def _row(key: ApiKey) -> tuple[str, str, str, str, str, str]:
+    return (
+        key.key_id,
+        key.name,
+        key.role,
+        key.scope or "-",
+        _when(key.created_at),
+        _when(key.revoked_at),
+    )
+
+
+@app.command()
+def revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id, as `keys list` shows it.")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke a key: every request with it is refused from now on."""
+    from api.auth import revoke_key
+
+    with _session(data_dir, database_url) as session:
+        try:
+            key = revoke_key(session, key_id, datetime.now(UTC))
+        except LookupError:
+            _fail(f"no key {key_id}")
+    typer.echo(f"revoked: {key.key_id} ({key.name}) at {_when(key.revoked_at)}")

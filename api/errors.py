@@ -1,0 +1,154 @@
+"""Errors as RFC 9457 problem details: one hierarchy, mapped to HTTP in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "urn:mufakat:problem:"
+
+log = logging.getLogger("mufakat.api")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; `type` is stable, `detail` says exactly what went wrong."""
+
+    type: str = Field(examples=["urn:mufakat:problem:wrong_stage"])
+    title: str = Field(examples=["Action not allowed in this stage"])
+    status: int = Field(examples=[409])
+    detail: str = Field(examples=["issue_decision is not allowed in stage musyawarah"])
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="For 422: every invalid field, with its location."
+    )
+    stage: str | None = None
+    allowed_actions: list[str] | None = None
+
+
+class ApiProblem(Exception):
+    """Raise to answer with a problem; `code` becomes the stable `type`."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.extra = extra
+
+
+class Unauthorized(ApiProblem):
+    status = 401
+    title = "Not authenticated"
+
+
+class Forbidden(ApiProblem):
+    status = 403
+    title = "Not allowed for this key"
+
+
+class NotFound(ApiProblem):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(ApiProblem):
+    status = 409
+    title = "Conflicts with the case's state"
+
+
+class Unprocessable(ApiProblem):
+    status = 422
+    title = "Invalid request"
+
+
+class Unavailable(ApiProblem):
+    status = 503
+    title = "Service unavailable"
+
+
+def problem(
+    status: int, code: str, title: str, detail: str, request: Request | None, **extra: Any
+) -> JSONResponse:
+    body = Problem(
+        type=PROBLEM_BASE + code,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=str(request.url.path) if request is not None else None,
+        **extra,
+    )
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        status_code=status,
+        content=jsonable_encoder(body.model_dump(exclude_none=True)),
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+async def _api_problem(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ApiProblem)
+    return problem(error.status, error.code, error.title, error.detail, request, **error.extra)
+
+
+async def _validation(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+        for e in error.errors()
+    ]
+    first = errors[0] if errors else {"loc": [], "msg": "invalid"}
+    where = ".".join(str(part) for part in first["loc"])
+    return problem(
+        422,
+        "invalid_request",
+        "Invalid request",
+        f"{where}: {first['msg']}",
+        request,
+        errors=errors,
+    )
+
+
+async def _http(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}.get(
+        error.status_code, f"http_{error.status_code}"
+    )
+    return problem(error.status_code, code, str(error.detail), str(error.detail), request)
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    # The log keeps the trace; the caller learns only that it was not their fault.
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(
+        500, "internal", "Internal error", "the service failed to answer; it is logged", request
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Answer every error with problem details, never a stack trace or SQL."""
+    app.add_exception_handler(ApiProblem, _api_problem)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
+    for status, description in {
+        400: "Malformed request.",
+        401: "Missing or unknown API key.",
+        403: "The key's role or scope does not allow this.",
+        422: "A field is invalid; `errors` lists each one.",
+    }.items()
+}

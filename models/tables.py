@@ -1,0 +1,150 @@
+"""The read model: SQL tables written only by projections, read by lists, details and stats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _at(**kwargs: Any) -> Any:
+    # Every instant is stored with its time zone, so SQLite and PostgreSQL agree.
+    return Field(sa_column=Column(DateTime(timezone=True), **kwargs))
+
+
+class CaseRecord(SQLModel, table=True):
+    """One row per case: what operators filter and sort by, plus the case's detail."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_status_due", "status", "due_at", "case_id"),
+        Index("ix_cases_stage_due", "stage", "due_at", "case_id"),
+    )
+
+    case_id: str = Field(primary_key=True, max_length=20)
+    version: int
+    case_type: str = Field(max_length=10, index=True)
+    title: str = Field(max_length=300)
+    title_search: str = Field(max_length=300, description="Lower-cased title for text search.")
+    stage: str = Field(max_length=64)
+    status: str = Field(max_length=10)
+    closing_state: str | None = Field(default=None, max_length=40)
+    forum: str = Field(max_length=20, index=True)
+    routing_rule: str = Field(max_length=4)
+    gwpp_province: str | None = Field(default=None, max_length=2, index=True)
+    due_at: datetime | None = _at(nullable=True)
+    overdue: bool = Field(default=False, index=True)
+    paused: bool = False
+    filed_at: datetime = _at(nullable=False)
+    updated_at: datetime = _at(nullable=False)
+    guideline_version: str = Field(max_length=20)
+    guideline_hash: str = Field(max_length=64)
+    detail: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class CaseParty(SQLModel, table=True):
+    """A case's parties, for the party filter and for scoping keys to their own cases."""
+
+    __tablename__ = "case_parties"
+
+    case_id: str = Field(primary_key=True, max_length=20, foreign_key="cases.case_id")
+    party_id: str = Field(primary_key=True, max_length=120, index=True)
+    kind: str = Field(max_length=30)
+    side: str = Field(max_length=12)
+    name: str = Field(max_length=200)
+    province_code: str | None = Field(default=None, max_length=2, index=True)
+
+
+class CaseSector(SQLModel, table=True):
+    __tablename__ = "case_sectors"
+
+    case_id: str = Field(primary_key=True, max_length=20, foreign_key="cases.case_id")
+    sector: str = Field(primary_key=True, max_length=40, index=True)
+
+
+class CaseDeadline(SQLModel, table=True):
+    """Every running clock of a case: the stage's and each open legal-opinion thread's."""
+
+    __tablename__ = "case_deadlines"
+
+    case_id: str = Field(primary_key=True, max_length=20, foreign_key="cases.case_id")
+    clock: str = Field(primary_key=True, max_length=80, description="`stage` or `legal_opinion:N`.")
+    stage: str = Field(max_length=64)
+    due_at: datetime = _at(nullable=False, index=True)
+    limit: str = Field(max_length=12)
+    day_type: str = Field(max_length=5)
+    calendar_version: str = Field(max_length=40)
+    provisional: bool = False
+    overdue: bool = False
+    paused: bool = False
+
+
+class TimelineRecord(SQLModel, table=True):
+    """Every action and transition of a case, in order."""
+
+    __tablename__ = "case_timeline"
+
+    case_id: str = Field(primary_key=True, max_length=20, foreign_key="cases.case_id")
+    seq: int = Field(primary_key=True)
+    at: datetime = _at(nullable=False)
+    kind: str = Field(max_length=20)
+    action: str | None = Field(default=None, max_length=64)
+    stage_before: str = Field(max_length=64)
+    stage_after: str = Field(max_length=64)
+    actor_key: str | None = Field(default=None, max_length=120)
+    actor_role: str | None = Field(default=None, max_length=20)
+    actor_scope: str | None = Field(default=None, max_length=120)
+    on_behalf_of: str | None = Field(default=None, max_length=120)
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    detail: str = Field(default="", max_length=2000)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    documents: list[str] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class GuidelineRecord(SQLModel, table=True):
+    """Every guideline a case was pinned to, by content hash, so its rules can be re-read."""
+
+    __tablename__ = "guidelines"
+
+    content_hash: str = Field(primary_key=True, max_length=64)
+    version: str = Field(max_length=20, index=True)
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    published_at: datetime = _at(nullable=False)
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key: only its hash is stored; the secret is shown once when created."""
+
+    __tablename__ = "api_keys"
+
+    key_id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    scope: str | None = Field(default=None, max_length=120)
+    secret_hash: str = Field(max_length=128)
+    created_at: datetime = _at(nullable=False)
+    revoked_at: datetime | None = _at(nullable=True)
+
+
+class FilingRequest(SQLModel, table=True):
+    """A filing's idempotency key, so a retried filing returns the same case."""
+
+    __tablename__ = "filing_requests"
+    __table_args__ = (UniqueConstraint("case_id"),)
+
+    key_id: str = Field(primary_key=True, max_length=40)
+    idempotency_key: str = Field(primary_key=True, max_length=200)
+    request_hash: str = Field(max_length=64)
+    case_id: str = Field(max_length=20)
+    created_at: datetime = _at(nullable=False)
+
+
+class CaseNumber(SQLModel, table=True):
+    """The last case number given out in a year (PKD-2026-000123)."""
+
+    __tablename__ = "case_numbers"
+
+    year: int = Field(primary_key=True)
+    last: int = 0
