@@ -64,15 +64,16 @@ class ProjectionActivities:
                 session.add_all(
                     CaseSector(case_id=case.case_id, sector=s.value) for s in case.filing.sectors
                 )
-                session.flush()
+                newer = True
             elif current.version < case.version:
                 for name, value in _record(case).model_dump().items():
                     setattr(current, name, value)
+                newer = True
             else:
-                current = None  # an older or repeated projection: the case row stays as it is
-            if current is not None or session.get(CaseRecord, case.case_id) is not None:
-                self._timeline(session, case.case_id, projection.entries)
-            if current is not None:
+                newer = False  # an older or repeated projection: the case row stays as it is
+            # Timeline entries are keyed by their sequence, so replaying them adds nothing.
+            self._timeline(session, case.case_id, projection.entries)
+            if newer:
                 session.execute(
                     delete(CaseDeadline).where(col(CaseDeadline.case_id) == case.case_id)
                 )

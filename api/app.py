@@ -8,6 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import health
+from api.errors import install_problem_handlers
+from api.routes import actions, cases, stats
+from api.routes.reference import include_reference_routes
+from models.database import create_database_engine
+from models.schema import ensure_schema
 from models.settings import Settings, get_settings
 from workflows.client import connect_client
 
@@ -25,10 +30,29 @@ def create_app(settings: Settings) -> FastAPI:
             lazy=True,
         )
         yield
+        app.state.engine.dispose()
 
-    app = FastAPI(title="Mufakat", lifespan=lifespan)
+    app = FastAPI(
+        title="Mufakat",
+        summary="Penyelesaian perselisihan Kerja Sama Daerah / Regional-cooperation disputes",
+        description=(
+            "Mengajukan perkara, mengambil tindakan, dan membaca perkara sesuai pedoman.\n\n"
+            "File cases, take actions and read cases as the pedoman sets out. Every request "
+            "carries `Authorization: Bearer <key>`; errors are RFC 9457 problem details."
+        ),
+        version="1",
+        lifespan=lifespan,
+    )
     app.state.settings = settings
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app.state.engine = create_database_engine(settings.database_url)
+    ensure_schema(app.state.engine)
+    install_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(cases.router)
+    app.include_router(actions.router)
+    app.include_router(stats.router)
+    include_reference_routes(app)
     return app
 
 

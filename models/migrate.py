@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -21,6 +22,10 @@ from models.database import create_database_engine
 
 # Any process that migrates takes this PostgreSQL advisory lock first: "mufakat" in ASCII.
 MIGRATION_LOCK = 0x6D_75_66_61_6B_61_74
+
+# Alembic keeps the running migration in module globals (`alembic.context`, `alembic.op`), so
+# two threads of one process must not migrate at the same time, even different databases.
+_ALEMBIC_IN_USE = threading.Lock()
 
 
 def alembic_config(url: str | None = None, *, connection: Connection | None = None) -> Config:
@@ -47,7 +52,7 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def upgrade_engine(engine: Engine, revision: str = "head") -> None:
     """Migrate the engine's database up to `revision`, one process at a time."""
-    with engine.connect() as connection, _exclusive(connection):
+    with _ALEMBIC_IN_USE, engine.connect() as connection, _exclusive(connection):
         command.upgrade(alembic_config(connection=connection), revision)
 
 

@@ -205,7 +205,7 @@ class CaseView(BaseModel):
     collected: dict[str, list[str]]
     recorded: dict[str, str]
     allowed_actions: list[AllowedAction]
-    timeline: list[TimelineEntry]
+    timeline: list[TimelineEntry] = Field(default_factory=list)
     runs: int
 
 

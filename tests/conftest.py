@@ -14,7 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from models import search_attributes as sa
 
-pytest_plugins = ["tests.databases"]
+pytest_plugins = ["tests.databases", "tests.api_harness"]
 BIN = Path(sys.executable).parent
 TEMPORAL = str(BIN / "temporal")
 TEMPORAL_TEST_SERVER = str(BIN / "temporal-test-server")

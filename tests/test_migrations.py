@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import pytest
@@ -81,17 +81,26 @@ def test_ensure_schema_again_keeps_the_data(engine: Engine) -> None:
         assert versions.scalars().all() == [HEAD]
 
 
-def test_ensure_schema_from_several_processes_at_once(database_url: str) -> None:
-    # One engine each, as separate processes would have; the losers must wait, then do nothing.
-    engines = [create_database_engine(database_url) for _ in range(4)]
+def test_ensure_schema_waits_for_a_migration_in_progress(database_url: str) -> None:
+    holder = create_database_engine(database_url)
+    waiter = create_database_engine(database_url)
     try:
-        with ThreadPoolExecutor(len(engines)) as pool:
-            list(pool.map(ensure_schema, engines))
+        with holder.connect() as connection, ThreadPoolExecutor(1) as pool:
+            # Another process's migration, as models.migrate runs it: locked, one transaction.
+            if holder.dialect.name == "postgresql":
+                lock = text("SELECT pg_advisory_xact_lock(:key)")
+                connection.execute(lock, {"key": migrate.MIGRATION_LOCK})
+            else:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            waiting = pool.submit(ensure_schema, waiter)
+            assert not wait([waiting], timeout=0.5).done
+            command.upgrade(migrate.alembic_config(connection=connection), "head")
+            connection.commit()
+            waiting.result(timeout=30)  # no "table already exists": it found the work done
+        assert migrate.current(database_url) == HEAD
     finally:
-        for engine in engines:
-            engine.dispose()
-    assert migrate.current(database_url) == HEAD
-    assert migrate.check(database_url) == []
+        holder.dispose()
+        waiter.dispose()
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -109,35 +118,43 @@ def test_tables_and_version_table_live_in_the_test_schema(engine: Engine) -> Non
         assert schema.startswith("test_") and found.scalars().all() == [schema, schema]
 
 
-def _mufakat(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+def _mufakat(*args: str, data_dir: Path) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MUFAKAT_")}
     env["MUFAKAT_DATA_DIR"] = str(data_dir)
-    return subprocess.run(
-        [MUFAKAT, *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    return subprocess.Popen(
+        [MUFAKAT, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
 
 
-def test_cli_upgrades_and_reports_the_revision(database_url: str, tmp_path: Path) -> None:
+def _finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
+    stdout, stderr = process.communicate(timeout=60)
+    return process.returncode, stdout, stderr
+
+
+def test_cli_upgrade_from_several_processes_then_current(database_url: str, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    before = _mufakat("db", "current", "--database-url", database_url, data_dir=data_dir)
-    assert (before.returncode, before.stdout) == (0, "base\n"), before.stderr
-    done = _mufakat("db", "upgrade", "--database-url", database_url, data_dir=data_dir)
-    assert (done.returncode, done.stdout) == (0, f"ok: at {HEAD}\n"), done.stderr
-    assert data_dir.is_dir() and migrate.current(database_url) == HEAD
+    upgrades = [
+        _mufakat("db", "upgrade", "--database-url", database_url, data_dir=data_dir)
+        for _ in range(3)
+    ]
+    assert [_finish(process) for process in upgrades] == [(0, f"ok: at {HEAD}\n", "")] * 3
+    current = _mufakat("db", "current", "--database-url", database_url, data_dir=data_dir)
+    assert _finish(current) == (0, f"{HEAD}\n", "")
+    assert data_dir.is_dir()
 
 
 def test_cli_check_on_the_default_sqlite_file(tmp_path: Path) -> None:
-    data_dir = tmp_path / "fresh"
-    drift = _mufakat("db", "check", "--data-dir", str(data_dir), data_dir=tmp_path)
-    assert drift.returncode == 1 and "add_table cases" in drift.stderr.splitlines()
-    assert _mufakat("db", "upgrade", "--data-dir", str(data_dir), data_dir=tmp_path).returncode == 0
-    clean = _mufakat("db", "check", "--data-dir", str(data_dir), data_dir=tmp_path)
-    assert (clean.returncode, clean.stderr) == (0, "")
-    assert (data_dir / "mufakat.db").is_file()
+    data_dir = ["--data-dir", str(tmp_path / "fresh")]
+    code, _, drift = _finish(_mufakat("db", "check", *data_dir, data_dir=tmp_path))
+    assert code == 1 and "add_table cases" in drift.splitlines()
+    assert _finish(_mufakat("db", "current", *data_dir, data_dir=tmp_path)) == (0, "base\n", "")
+    assert _finish(_mufakat("db", "upgrade", *data_dir, data_dir=tmp_path))[0] == 0
+    clean = _finish(_mufakat("db", "check", *data_dir, data_dir=tmp_path))
+    assert clean == (0, "ok: the database matches the tables in code\n", "")
+    assert (tmp_path / "fresh" / "mufakat.db").is_file()
 
 
 def test_cli_failure_is_one_line_and_exit_2(tmp_path: Path) -> None:
     missing = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'x.db'}"
     failed = _mufakat("db", "current", "--database-url", missing, data_dir=tmp_path)
-    assert failed.returncode == 2
-    assert failed.stderr == "error: unable to open database file\n"
+    assert _finish(failed) == (2, "", "error: unable to open database file\n")

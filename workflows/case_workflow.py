@@ -243,6 +243,12 @@ class CaseWorkflow:
             self._changed = True
             return result
 
+    @workflow.update(name="filed")
+    async def filed(self) -> int:
+        """Return once the filing is in the read model (the API's synchronous filing)."""
+        await workflow.wait_condition(lambda: self._state.projected_seq > 0)
+        return self._state.version
+
     @take_action.validator
     def _validate(self, request: ActionRequest) -> None:
         info = workflow.current_update_info()

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from temporalio.client import Client, WorkflowHandle
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
 
 from models import search_attributes as sa
 from models.case import CaseFiling
@@ -18,6 +23,7 @@ from workflows.case_workflow import CaseWorkflow
 from workflows.worker import TASK_QUEUE
 
 TAKE_ACTION = "take_action"
+FILED = "filed"
 
 
 def route_filing(filing: CaseFiling, guideline: Guideline, regions: RegionDirectory) -> Routing:
@@ -76,6 +82,27 @@ async def start_case(
         search_attributes=initial_search_attributes(case),
         static_summary=f"{case.filing.case_type.value}: {case.filing.title}",
     )
+
+
+async def start_and_await_filing(
+    client: Client, case: CaseInput, *, task_queue: str = TASK_QUEUE
+) -> int:
+    """Start the case (or find it running) and return once its filing is in the read model."""
+    operation: WithStartWorkflowOperation[CaseWorkflow, CaseView] = WithStartWorkflowOperation(
+        CaseWorkflow.run,
+        case,
+        id=case.case_id,
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        # A closed case is never started again under its id.
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        search_attributes=initial_search_attributes(case),
+        static_summary=f"{case.filing.case_type.value}: {case.filing.title}",
+    )
+    version: int = await client.execute_update_with_start_workflow(
+        FILED, start_workflow_operation=operation, id=f"filed-{case.case_id}", result_type=int
+    )
+    return version
 
 
 async def file_case(

@@ -1,0 +1,101 @@
+"""Filing bookkeeping: case numbers, and the idempotency key that makes a retry safe."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from api.errors import Conflict
+from models.case import CaseFiling, case_id
+from models.tables import CaseNumber, FilingRequest
+
+
+def filing_hash(filing: CaseFiling) -> str:
+    """A fingerprint of the filing, to tell a retry from a different filing under one key."""
+    body = json.dumps(filing.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def claim_case_id(
+    engine: Engine, *, key_id: str, idempotency_key: str | None, fingerprint: str, now: datetime
+) -> tuple[str, bool]:
+    """The case id for this filing, and whether it was claimed before under the same key."""
+    if idempotency_key is not None:
+        earlier = _earlier(engine, key_id, idempotency_key, fingerprint)
+        if earlier is not None:
+            return earlier, True
+    with Session(engine) as session, session.begin():
+        number = _next_number(session, now.year)
+        new_id = case_id(now.year, number)
+        if idempotency_key is not None:
+            session.add(
+                FilingRequest(
+                    key_id=key_id,
+                    idempotency_key=idempotency_key,
+                    request_hash=fingerprint,
+                    case_id=new_id,
+                    created_at=now,
+                )
+            )
+        try:
+            session.flush()
+        except IntegrityError:
+            # A concurrent retry with the same key won the race: answer with its case.
+            session.rollback()
+            assert idempotency_key is not None
+            earlier = _earlier(engine, key_id, idempotency_key, fingerprint)
+            assert earlier is not None
+            return earlier, True
+    return new_id, False
+
+
+def _earlier(engine: Engine, key_id: str, key: str, fingerprint: str) -> str | None:
+    with Session(engine) as session:
+        request = session.get(FilingRequest, (key_id, key))
+    if request is None:
+        return None
+    if request.request_hash != fingerprint:
+        raise Conflict(
+            "idempotency_key_reused",
+            f"Idempotency-Key {key!r} was used for a different filing ({request.case_id})",
+        )
+    return request.case_id
+
+
+def _next_number(session: Session, year: int) -> int:
+    # The UPDATE takes the write lock first, so concurrent filings never read the same number.
+    statement = (
+        update(CaseNumber)
+        .where(col(CaseNumber.year) == year)
+        .values(last=col(CaseNumber.last) + 1)
+        .returning(col(CaseNumber.last))
+    )
+    number = session.execute(statement).scalar_one_or_none()
+    if number is None:
+        # The year's first filing: create its counter (once, even when two race), then count.
+        dialect = session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(insert(CaseNumber).values(year=year, last=0).on_conflict_do_nothing())
+        number = session.execute(statement).scalar_one()
+    return int(number)
+
+
+def renumber(
+    engine: Engine, *, key_id: str, idempotency_key: str | None, old_id: str, now: datetime
+) -> str:
+    """A fresh case id for a filing whose id Temporal already knows (a restored read model)."""
+    with Session(engine) as session, session.begin():
+        new_id = case_id(now.year, _next_number(session, now.year))
+        if idempotency_key is not None:
+            request = session.get(FilingRequest, (key_id, idempotency_key))
+            if request is not None and request.case_id == old_id:
+                request.case_id = new_id
+    return new_id

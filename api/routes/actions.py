@@ -1,0 +1,156 @@
+"""`POST /v1/cases/{id}/actions`: take an action synchronously, with a specific yes or no."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.auth import Caller
+from api.case_view import READ_ONLY_ROLES, case_public, load_case
+from api.deps import CallerDep
+from api.errors import (
+    PROBLEM_RESPONSES,
+    ApiProblem,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unavailable,
+    Unprocessable,
+)
+from api.routes.cases import FORBIDDEN, NOT_FOUND, CaseIdPath
+from api.schemas import ActionIn, ActionOut, CasePublic
+from models.roles import Role
+from models.state import ActionRequest, ActionResult
+from models.tables import CaseRecord
+from workflows.refusals import RefusalCode
+from workflows.starter import take_action
+
+router = APIRouter(prefix="/v1/cases", tags=["actions"])
+
+# Each refusal of the workflow's validator, as the HTTP status an integrator acts on.
+_STATUS: dict[RefusalCode, type[ApiProblem]] = {
+    RefusalCode.WRONG_STAGE: Conflict,
+    RefusalCode.CASE_CLOSED: Conflict,
+    RefusalCode.ALREADY_DONE: Conflict,
+    RefusalCode.NOT_APPLICABLE: Conflict,
+    RefusalCode.MISSING_CONFIRMATION: Conflict,
+    RefusalCode.WRONG_ROLE: Forbidden,
+    RefusalCode.WRONG_SCOPE: Forbidden,
+    RefusalCode.BAD_PAYLOAD: Unprocessable,
+    RefusalCode.UNKNOWN_ACTION: Unprocessable,
+}
+
+IdempotencyKeyRequired = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Kunci idempotensi / The same key again returns the same result, "
+        "changing nothing.",
+    ),
+]
+
+
+@router.post(
+    "/{case_id}/actions",
+    response_model=ActionOut,
+    summary="Lakukan tindakan / Take an action",
+    responses=PROBLEM_RESPONSES
+    | NOT_FOUND
+    | FORBIDDEN
+    | {409: {**PROBLEM_RESPONSES[422], "description": "Not allowed in this stage or state."}},
+)
+async def act(
+    case_id: CaseIdPath,
+    body: ActionIn,
+    caller: CallerDep,
+    request: Request,
+    idempotency_key: IdempotencyKeyRequired,
+) -> ActionOut:
+    """Apply an action of pedoman.md §5–§6 and return the case after it."""
+    if caller.role in READ_ONLY_ROLES:
+        raise Forbidden("wrong_role", f"a {caller.role.value} key only reads; it takes no actions")
+    if body.on_behalf_of is not None and caller.role is not Role.OPERATOR:
+        raise Forbidden("wrong_role", "only an operator records actions on a party's behalf")
+    engine: Engine = request.app.state.engine
+    temporal: Client = request.app.state.temporal
+    await run_in_threadpool(_check_visible, engine, caller, case_id)
+    action = ActionRequest(
+        action=body.action, actor=caller.actor(body.on_behalf_of), payload=body.payload()
+    )
+    handle = temporal.get_workflow_handle(case_id)
+    try:
+        # Keys are per API key, so two agencies can never collide on the same key text.
+        result = await take_action(handle, action, key=f"{caller.key_id}/{idempotency_key}")
+    except WorkflowUpdateFailedError as failure:
+        raise _refusal(failure) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise Unavailable(
+            "action_pending", "the case did not answer in time; retry with the same key"
+        ) from None
+    except RPCError as error:
+        raise await run_in_threadpool(_rpc_problem, engine, case_id, error) from None
+    case = await run_in_threadpool(_public, engine, caller, case_id)
+    return _out(result, case)
+
+
+def _check_visible(engine: Engine, caller: Caller, case_id: str) -> None:
+    with Session(engine) as session:
+        load_case(session, caller, case_id)
+
+
+def _public(engine: Engine, caller: Caller, case_id: str) -> CasePublic:
+    with Session(engine) as session:
+        return case_public(session, caller, load_case(session, caller, case_id))
+
+
+def _out(result: ActionResult, case: CasePublic) -> ActionOut:
+    return ActionOut(
+        seq=result.seq,
+        action=result.action,
+        stage_before=result.stage_before,
+        duplicate=result.duplicate,
+        case=case,
+    )
+
+
+def _refusal(failure: WorkflowUpdateFailedError) -> ApiProblem:
+    cause = failure.cause
+    if not isinstance(cause, ApplicationError) or cause.type is None:
+        return Unavailable("action_failed", "the action could not be applied; retry later")
+    try:
+        code = RefusalCode(cause.type)
+    except ValueError:
+        return Unavailable("action_failed", "the action could not be applied; retry later")
+    details: dict[str, Any] = cause.details[0] if cause.details else {}
+    extra: dict[str, Any] = {}
+    if "stage" in details:
+        extra["stage"] = details["stage"]
+    if "allowed" in details:
+        extra["allowed_actions"] = details["allowed"]
+    return _STATUS[code](code.value, cause.message, **extra)
+
+
+def _rpc_problem(engine: Engine, case_id: str, error: RPCError) -> ApiProblem:
+    if error.status is RPCStatusCode.NOT_FOUND:
+        with Session(engine) as session:
+            record = session.get(CaseRecord, case_id)
+        if record is not None and record.status == "closed":
+            return Conflict(
+                "case_closed",
+                f"case {case_id} is closed ({record.closing_state}); no action is possible",
+            )
+        return NotFound("unknown_case", f"there is no running case {case_id}")
+    return Unavailable("temporal_unavailable", "the case service is unavailable; retry later")

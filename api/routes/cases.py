@@ -1,0 +1,223 @@
+"""`/v1/cases`: filing, the operators' worklist, one case, its timeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from temporalio.client import Client
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from api.auth import Caller
+from api.case_view import case_public, load_case
+from api.deps import CallerDep, SessionDep
+from api.errors import PROBLEM_RESPONSES, Forbidden, Unavailable, Unprocessable
+from api.filing import claim_case_id, filing_hash, renumber
+from api.schemas import CasePage, CasePublic, Timeline, TimelineItem
+from api.worklist import Worklist, worklist
+from models.case import CASE_ID_PATTERN, CaseFiling, CaseType, Sector, Side
+from models.forum import ForumKind
+from models.guidelines import default_guideline, pin
+from models.regions import RegionCodeError, load_regions
+from models.roles import Role
+from models.routing import RoutingError
+from models.settings import Settings
+from models.state import CaseInput
+from models.tables import CaseRecord, TimelineRecord
+from workflows.starter import route_filing, start_and_await_filing
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+
+# How many taken case numbers a filing skips before giving up (each costs one Temporal call).
+MAX_RENUMBERING = 20
+
+CaseIdPath = Annotated[
+    str,
+    Path(
+        pattern=CASE_ID_PATTERN, description="Nomor perkara / Case id", examples=["PKD-2026-000123"]
+    ),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Kunci idempotensi / Retrying with the same key returns the same case.",
+    ),
+]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {**PROBLEM_RESPONSES[422], "description": "No such case."}
+}
+FORBIDDEN: dict[int | str, dict[str, Any]] = {
+    403: {**PROBLEM_RESPONSES[422], "description": "Outside this key's role or scope."}
+}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {**PROBLEM_RESPONSES[422], "description": "Idempotency-Key reused."}
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=CasePublic,
+    summary="Ajukan perkara / File a case",
+    responses=PROBLEM_RESPONSES | FORBIDDEN | CONFLICT,
+)
+async def file_case(
+    filing: CaseFiling,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> CasePublic:
+    """File a case: it is routed (R1–R8), pinned to the current guideline and started."""
+    _may_file(caller, filing)
+    guideline = default_guideline()
+    try:
+        routing = route_filing(filing, guideline, load_regions())
+    except (RegionCodeError, RoutingError) as error:
+        raise Unprocessable("unroutable", str(error)) from None
+    engine: Engine = request.app.state.engine
+    settings: Settings = request.app.state.settings
+    temporal: Client = request.app.state.temporal
+    case_id, replayed = await run_in_threadpool(
+        claim_case_id,
+        engine,
+        key_id=caller.key_id,
+        idempotency_key=idempotency_key,
+        fingerprint=filing_hash(filing),
+        now=datetime.now(UTC),
+    )
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    for _ in range(MAX_RENUMBERING):
+        if replayed and await run_in_threadpool(_exists, engine, case_id):
+            break
+        case = CaseInput(
+            case_id=case_id,
+            filing=filing,
+            routing=routing,
+            pinned=pin(guideline),
+            filed_by=caller.actor(),
+        )
+        try:
+            await start_and_await_filing(temporal, case, task_queue=settings.task_queue)
+            break
+        except WorkflowAlreadyStartedError:
+            if replayed:
+                break  # our own earlier filing ran and closed; the read model has it
+            # Temporal knows this id but the read model did not (e.g. restored from a backup):
+            # never reuse it; take the next number.
+            case_id = await run_in_threadpool(
+                renumber,
+                engine,
+                key_id=caller.key_id,
+                idempotency_key=idempotency_key,
+                old_id=case_id,
+                now=datetime.now(UTC),
+            )
+    else:
+        raise Unavailable("numbering", "could not find a free case number; retry later")
+    return await run_in_threadpool(_public, engine, caller, case_id)
+
+
+def _may_file(caller: Caller, filing: CaseFiling) -> None:
+    if caller.role is Role.OPERATOR:
+        return
+    if caller.role is Role.PARTY:
+        requesting = [p.party_id for p in filing.parties if p.side is Side.REQUESTING]
+        if caller.scope in requesting:
+            return
+        raise Forbidden(
+            "wrong_scope",
+            f"a party key files only as a requesting party; {caller.scope} is not one here",
+        )
+    raise Forbidden("wrong_role", f"cases are filed by an operator or a party, not a {caller.role}")
+
+
+def _exists(engine: Engine, case_id: str) -> bool:
+    with Session(engine) as session:
+        return session.get(CaseRecord, case_id) is not None
+
+
+def _public(engine: Engine, caller: Caller, case_id: str) -> CasePublic:
+    with Session(engine) as session:
+        return case_public(session, caller, load_case(session, caller, case_id))
+
+
+@router.get(
+    "",
+    response_model=CasePage,
+    summary="Daftar kerja / The operators' worklist",
+    responses=PROBLEM_RESPONSES,
+)
+def list_cases(
+    caller: CallerDep,
+    session: SessionDep,
+    stage: Annotated[str | None, Query(max_length=64, description="Tahap / Stage")] = None,
+    forum: Annotated[ForumKind | None, Query(description="Forum")] = None,
+    province: Annotated[
+        str | None, Query(pattern=r"^\d{2}$", description="Kode provinsi / Province code")
+    ] = None,
+    case_type: Annotated[CaseType | None, Query(alias="type", description="Jenis / Type")] = None,
+    sector: Annotated[Sector | None, Query(description="Sektor / Sector")] = None,
+    party: Annotated[
+        str | None, Query(max_length=120, description="Pihak (kode wilayah atau id) / Party id")
+    ] = None,
+    overdue: Annotated[bool | None, Query(description="Terlambat / Overdue only")] = None,
+    status: Annotated[
+        Literal["open", "closed"] | None, Query(description="Terbuka/tertutup / Open or closed")
+    ] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Cari judul / Title search")] = None,
+    cursor: Annotated[str | None, Query(max_length=400, description="From `next_cursor`")] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
+) -> CasePage:
+    """Cases the caller may see, soonest due first, filtered and paged by cursor."""
+    filters = Worklist(
+        stage=stage,
+        forum=forum.value if forum else None,
+        province=province,
+        case_type=case_type.value if case_type else None,
+        sector=sector.value if sector else None,
+        party=party,
+        overdue=overdue,
+        status=status,
+        q=q,
+    )
+    return worklist(session, caller, filters, cursor=cursor, limit=limit)
+
+
+@router.get(
+    "/{case_id}",
+    response_model=CasePublic,
+    summary="Perkara / One case",
+    responses=PROBLEM_RESPONSES | NOT_FOUND | FORBIDDEN,
+)
+def get_case(case_id: CaseIdPath, caller: CallerDep, session: SessionDep) -> CasePublic:
+    """The case as this caller may see it, with the actions it may take now."""
+    return case_public(session, caller, load_case(session, caller, case_id))
+
+
+@router.get(
+    "/{case_id}/timeline",
+    response_model=Timeline,
+    summary="Riwayat / Every action and transition",
+    responses=PROBLEM_RESPONSES | NOT_FOUND | FORBIDDEN,
+)
+def get_timeline(case_id: CaseIdPath, caller: CallerDep, session: SessionDep) -> Timeline:
+    """Every action and transition of the case, in order."""
+    load_case(session, caller, case_id)
+    rows = session.exec(
+        select(TimelineRecord)
+        .where(TimelineRecord.case_id == case_id)
+        .order_by(col(TimelineRecord.seq))
+    )
+    return Timeline(
+        case_id=case_id,
+        items=[TimelineItem.model_validate(row, from_attributes=True) for row in rows],
+    )

@@ -1,0 +1,109 @@
+"""The operators' worklist: filters, and a cursor over (due date, case id), soonest first."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlmodel import Session, col
+
+from api.auth import Caller
+from api.errors import Unprocessable
+from api.schemas import CasePage, CaseSummary
+from api.visibility import visible_cases
+from models.tables import CaseParty, CaseRecord, CaseSector
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """The filters an operator can combine."""
+
+    stage: str | None = None
+    forum: str | None = None
+    province: str | None = None
+    case_type: str | None = None
+    sector: str | None = None
+    party: str | None = None
+    overdue: bool | None = None
+    status: str | None = None
+    q: str | None = None
+
+
+def worklist(
+    session: Session, caller: Caller, filters: Worklist, *, cursor: str | None, limit: int
+) -> CasePage:
+    """One page of cases the caller may see, soonest due first (cases with no clock last)."""
+    conditions = _conditions(caller, filters)
+    if cursor is not None:
+        conditions.append(_after(*_decode(cursor)))
+    due, case_id = col(CaseRecord.due_at), col(CaseRecord.case_id)
+    query = (
+        select(CaseRecord)
+        .where(*conditions)
+        .order_by(due.asc().nulls_last(), case_id.asc())
+        .limit(limit + 1)
+    )
+    rows = list(session.exec(query).scalars())  # type: ignore[call-overload]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return CasePage(
+        items=[CaseSummary.model_validate(row, from_attributes=True) for row in rows],
+        next_cursor=_encode(rows[-1]) if more and rows else None,
+    )
+
+
+def _conditions(caller: Caller, f: Worklist) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    visible = visible_cases(caller)
+    if visible is not None:
+        conditions.append(visible)
+    equal = {
+        col(CaseRecord.stage): f.stage,
+        col(CaseRecord.forum): f.forum,
+        col(CaseRecord.case_type): f.case_type,
+        col(CaseRecord.status): f.status,
+        col(CaseRecord.overdue): f.overdue,
+    }
+    conditions += [column == value for column, value in equal.items() if value is not None]
+    case_id = col(CaseRecord.case_id)
+    if f.province is not None:
+        conditions.append(
+            case_id.in_(
+                select(col(CaseParty.case_id)).where(col(CaseParty.province_code) == f.province)
+            )
+        )
+    if f.sector is not None:
+        conditions.append(
+            case_id.in_(select(col(CaseSector.case_id)).where(col(CaseSector.sector) == f.sector))
+        )
+    if f.party is not None:
+        conditions.append(
+            case_id.in_(select(col(CaseParty.case_id)).where(col(CaseParty.party_id) == f.party))
+        )
+    if f.q:
+        conditions.append(col(CaseRecord.title_search).contains(f.q.casefold(), autoescape=True))
+    return conditions
+
+
+def _after(due_at: datetime | None, case_id: str) -> ColumnElement[bool]:
+    due, key = col(CaseRecord.due_at), col(CaseRecord.case_id)
+    if due_at is None:
+        return and_(due.is_(None), key > case_id)
+    return or_(due > due_at, and_(due == due_at, key > case_id), due.is_(None))
+
+
+def _encode(row: CaseRecord) -> str:
+    position = [row.due_at.isoformat() if row.due_at else None, row.case_id]
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
+
+
+def _decode(cursor: str) -> tuple[datetime | None, str]:
+    try:
+        due, case_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return (datetime.fromisoformat(due) if due is not None else None), str(case_id)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise Unprocessable("invalid_cursor", "cursor: not a cursor this API gave out") from None

@@ -1,0 +1,151 @@
+"""The real app against real Temporal and a real database, driven over HTTP by API keys."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest_asyncio
+from fastapi import FastAPI
+from sqlmodel import Session
+from temporalio.testing import WorkflowEnvironment
+
+from api.app import create_app
+from api.auth import create_key
+from models.roles import Role
+from models.settings import get_settings
+from models.tables import CaseNumber
+from workflows.worker import build_worker
+
+
+@dataclass
+class Api:
+    """An app with a worker, and a key per role and scope asked for."""
+
+    app: FastAPI
+    client: httpx.AsyncClient
+    tokens: dict[tuple[Role, str | None], str] = field(default_factory=dict)
+
+    def token(self, role: Role, scope: str | None = None) -> str:
+        token = self.tokens.get((role, scope))
+        if token is None:
+            with Session(self.app.state.engine) as session:
+                _, token = create_key(
+                    session,
+                    role=role,
+                    scope=scope,
+                    name=f"{role.value} {scope or ''}",
+                    now=datetime.now(UTC),
+                )
+                session.commit()
+            self.tokens[(role, scope)] = token
+        return token
+
+    def headers(
+        self, role: Role, scope: str | None = None, key: str | None = None
+    ) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token(role, scope)}"}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        return headers
+
+    async def file(
+        self,
+        filing: dict[str, Any],
+        role: Role = Role.OPERATOR,
+        scope: str | None = None,
+        key: str | None = None,
+    ) -> httpx.Response:
+        return await self.client.post(
+            "/v1/cases", json=filing, headers=self.headers(role, scope, key or str(uuid.uuid4()))
+        )
+
+    async def act(
+        self,
+        case_id: str,
+        role: Role,
+        scope: str | None,
+        action: str,
+        key: str | None = None,
+        **payload: Any,
+    ) -> httpx.Response:
+        return await self.client.post(
+            f"/v1/cases/{case_id}/actions",
+            json={"action": action, **payload},
+            headers=self.headers(role, scope, key or str(uuid.uuid4())),
+        )
+
+    async def get(
+        self, path: str, role: Role = Role.OPERATOR, scope: str | None = None, **params: Any
+    ) -> httpx.Response:
+        return await self.client.get(path, params=params, headers=self.headers(role, scope))
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def api(
+    dev_env: WorkflowEnvironment, database_url: str, tmp_path: Path
+) -> AsyncIterator[Api]:
+    """The production app (routes, auth, problem details) and worker, on a fresh task queue."""
+    settings = get_settings(
+        data_dir=tmp_path / "data", database_url=database_url, task_queue=f"api-{uuid.uuid4()}"
+    )
+    app = create_app(settings)
+    with Session(app.state.engine) as session:
+        # Temporal is shared by the whole session while each read model is new: start each
+        # test's case numbers far apart so they never meet a case another test filed.
+        session.add(CaseNumber(year=datetime.now(UTC).year, last=secrets.randbelow(900) * 1000))
+        session.commit()
+    # httpx's ASGI transport runs no lifespan: hand the app the test's Temporal client.
+    app.state.temporal = dev_env.client
+    worker = build_worker(
+        dev_env.client, read_model=app.state.engine, task_queue=settings.task_queue
+    )
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with worker, httpx.AsyncClient(transport=transport, base_url="http://mufakat") as http:
+        yield Api(app=app, client=http)
+    app.state.engine.dispose()
+
+
+def ksdd_filing_json(requesting: str = "32.04", responding: str = "32.73") -> dict[str, Any]:
+    """A KSDD filing as an agency's system would send it."""
+
+    def region(code: str, side: str) -> dict[str, Any]:
+        kind = "provinsi" if len(code) == 2 else ("kota" if int(code[3:]) >= 71 else "kabupaten")
+        return {"kind": kind, "side": side, "region_code": code, "name": f"Pemda {code}"}
+
+    return {
+        "case_type": "KSDD",
+        "title": "Perselisihan pengelolaan TPA regional Legok Nangka",
+        "sectors": ["pelayanan_publik", "infrastruktur"],
+        "parties": [region(requesting, "requesting"), region(responding, "responding")],
+        "agreement": {"object": "Pengelolaan TPA regional", "pks_number": "PKS/12/2024"},
+        "dispute": {"subject": "Pembagian biaya operasional", "categories": ["pendanaan"]},
+    }
+
+
+def ksdpk_filing_json(route: str = "arbitration") -> dict[str, Any]:
+    return {
+        "case_type": "KSDPK",
+        "title": "Perselisihan konsesi air minum Kota Bandung",
+        "sectors": ["investasi"],
+        "parties": [
+            {"kind": "kota", "side": "requesting", "region_code": "32.73", "name": "Kota Bandung"},
+            {
+                "kind": "badan_usaha",
+                "side": "responding",
+                "third_party_id": "NIB-8120000000001",
+                "name": "PT Tirta Sejahtera",
+            },
+        ],
+        "agreement": {
+            "object": "Konsesi SPAM",
+            "dispute_clause": {"route": route, "arbitration_allowed": True},
+        },
+        "dispute": {"subject": "Penyesuaian tarif", "categories": ["wanprestasi"]},
+    }
