@@ -71,7 +71,7 @@ def check(url: str) -> list[str]:
     engine = create_database_engine(url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection)
             return [_describe(diff) for diff in compare_metadata(context, SQLModel.metadata)]
     finally:
         engine.dispose()

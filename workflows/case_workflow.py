@@ -590,6 +590,15 @@ class CaseWorkflow:
         """The case's full live state: stage, deadlines, allowed actions, parties, timeline."""
         return self._view()
 
+    @workflow.query(name="projection")
+    def projection(self) -> CaseProjection:
+        """Everything the read model holds of this case, to rebuild it (`mufakat reindex`)."""
+        return CaseProjection(
+            case=self._view(with_timeline=False),
+            entries=self._state.timeline,
+            guideline=self._input.pinned,
+        )
+
     @workflow.query(name="allowed_actions")
     def allowed_actions(self, actor: Actor) -> list[str]:
         """The actions this actor may take now."""

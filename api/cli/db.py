@@ -76,12 +76,22 @@ def check(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
 
 
 def _url(data_dir: Path | None, database_url: str | None) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         settings = get_settings(data_dir=data_dir, database_url=database_url)
         # The default SQLite file lives in the data directory, which may not exist yet.
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    except (ValidationError, OSError) as error:
-        _fail(error)
+    except ValidationError as error:
+        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
+    except OSError as error:
+        _fail(str(error))
+    try:
+        make_url(settings.database_url)
+    except (ArgumentError, ValueError):
+        # Not echoed: a malformed URL may still hold a password.
+        _fail("--database-url / MUFAKAT_DATABASE_URL is not a SQLAlchemy database URL")
     return settings.database_url
 
 
@@ -92,16 +102,13 @@ def _one_line_errors() -> Iterator[None]:
 
     try:
         yield
-    except (SQLAlchemyError, CommandError, OSError) as error:
-        _fail(error)
+    # ImportError: a URL naming a driver that is not installed, such as mysql://.
+    except (SQLAlchemyError, CommandError, OSError, ImportError) as error:
+        # The driver's own message says what went wrong; SQLAlchemy's adds the SQL and a link.
+        cause = getattr(error, "orig", None) or error
+        _fail(str(cause) or type(cause).__name__)
 
 
-def _fail(error: Exception) -> NoReturn:
-    # The driver's own message says what went wrong; SQLAlchemy's wrapper adds the SQL and a link.
-    cause = getattr(error, "orig", None) or error
-    if isinstance(error, ValidationError):
-        reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-    else:
-        reason = str(cause) or type(cause).__name__
+def _fail(reason: str) -> NoReturn:
     typer.echo(f"error: {' '.join(reason.split())}", err=True)
     raise SystemExit(_FAILED) from None

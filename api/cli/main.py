@@ -9,7 +9,7 @@ import traceback
 import typer
 from typer._click.exceptions import ClickException
 
-from api.cli import db, deadline, dev, keys, pedoman, route
+from api.cli import db, deadline, dev, keys, pedoman, reindex, route
 
 app = typer.Typer(
     name="mufakat",
@@ -25,6 +25,7 @@ app.command("deadline")(deadline.deadline)
 app.command("dev")(dev.dev)
 app.command("worker")(dev.worker)
 app.command("api")(dev.api)
+app.command("reindex")(reindex.reindex)
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ from models.settings import get_settings
 config = context.config
 target_metadata = SQLModel.metadata
 
-
 # Batch operations are plain ALTERs on PostgreSQL and table copies on SQLite, which cannot alter
 # columns, so autogenerate renders every migration in batch mode to keep it portable to both.
 RENDER_AS_BATCH = True
@@ -24,7 +23,6 @@ def _run_on(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=RENDER_AS_BATCH,
-        compare_type=True,
     )
     # Inside a caller's transaction (see models.migrate) this joins it instead of opening one.
     with context.begin_transaction():

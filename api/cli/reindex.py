@@ -1,0 +1,53 @@
+"""`mufakat reindex`: rebuild the read model from Temporal."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from api.cli.options import DatabaseUrl, DataDir, TemporalPort
+from models.settings import get_settings
+
+
+def reindex(
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    temporal_port: TemporalPort = None,
+    fresh: Annotated[
+        bool, typer.Option(help="Empty the case tables first (keys and filing keys stay).")
+    ] = False,
+    query: Annotated[
+        str, typer.Option(help="Visibility query choosing the cases.")
+    ] = "WorkflowType = 'Case'",
+    concurrency: Annotated[int, typer.Option(min=1, max=64)] = 8,
+) -> None:
+    """Rebuild the read model from every case's workflow (Temporal is the record)."""
+    from models.database import create_database_engine
+    from models.schema import ensure_schema
+    from workflows.client import connect_client
+    from workflows.reindex import clear_cases
+    from workflows.reindex import reindex as rebuild
+
+    settings = get_settings(
+        data_dir=data_dir, database_url=database_url, temporal_port=temporal_port
+    )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_database_engine(settings.database_url)
+    ensure_schema(engine)
+    if fresh:
+        clear_cases(engine)
+
+    async def run() -> None:
+        client = await connect_client(
+            embedded_address=settings.embedded_temporal_address, namespace=settings.namespace
+        )
+        report = await rebuild(client, engine, query=query, concurrency=concurrency)
+        typer.echo(f"projected {len(report.projected)} case(s)")
+        for case_id, reason in sorted(report.failed.items()):
+            typer.echo(f"error: {case_id}: {reason}", err=True)
+        if report.failed:
+            raise SystemExit(1)
+
+    asyncio.run(run())
