@@ -6,18 +6,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from opentelemetry.sdk.trace import TracerProvider
 
 from api import health
 from api.errors import install_problem_handlers
 from api.routes import actions, cases, stats
 from api.routes.reference import include_reference_routes
+from api.telemetry import configure_tracing, instrument
 from models.database import create_database_engine
 from models.schema import ensure_schema
 from models.settings import Settings, get_settings
 from workflows.client import connect_client
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, tracer_provider: TracerProvider | None = None) -> FastAPI:
     """Build the API for one set of settings."""
 
     @asynccontextmanager
@@ -53,9 +55,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(actions.router)
     app.include_router(stats.router)
     include_reference_routes(app)
+    if tracer_provider is not None:
+        instrument(app, app.state.engine, tracer_provider)
     return app
 
 
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory api.app:create_app_from_env`."""
-    return create_app(get_settings())
+    return create_app(get_settings(), configure_tracing("api"))

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "urn:mufakat:problem:"
@@ -124,7 +125,24 @@ async def _http(request: Request, error: Exception) -> JSONResponse:
     code = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}.get(
         error.status_code, f"http_{error.status_code}"
     )
-    return problem(error.status_code, code, str(error.detail), str(error.detail), request)
+    response = problem(error.status_code, code, str(error.detail), str(error.detail), request)
+    # Keep the headers the exception carries, such as the `Allow` a 405 must send (RFC 9110).
+    response.headers.update(error.headers or {})
+    if error.status_code == 405:
+        response.headers["Allow"] = _allowed_methods(request)
+    return response
+
+
+def _allowed_methods(request: Request) -> str:
+    # Starlette's 405 names only the first route that matched the path, so `POST /v1/cases`
+    # would answer `Allow: GET, HEAD` though it is a POST route too: list every route's methods.
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches(request.scope)
+            if match is not Match.NONE:
+                methods |= route.methods
+    return ", ".join(sorted(methods))
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:

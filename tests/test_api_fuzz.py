@@ -56,6 +56,7 @@ FUZZ_SETTINGS = settings(
 # documents; `positive_data_acceptance` would report each such refusal as a bug.
 EXCLUDED_CHECKS = [positive_data_acceptance]
 # Real region codes, so that some generated filings and routes pass routing and reach Temporal.
+TALLY: dict = {}
 REGION_CODES = ["32", "33", "32.04", "32.73", "33.74", "31.71"]
 
 
@@ -158,7 +159,10 @@ def fuzz_schema(fuzz_target: FuzzTarget) -> schemathesis.BaseSchema:
 
 
 def _check(case: schemathesis.Case) -> None:
-    case.call_and_validate(excluded_checks=EXCLUDED_CHECKS)
+    r = case.call_and_validate(excluded_checks=EXCLUDED_CHECKS)
+    k = (case.operation.label, case.method, r.status_code)
+    TALLY[k] = TALLY.get(k, 0) + 1
+    with open('/tmp/tally.txt','w') as f: f.write('\n'.join(f'{k} {v}' for k,v in sorted(TALLY.items())))
 
 
 def test_api_fuzz(fuzz_schema: schemathesis.BaseSchema, subtests: pytest.Subtests) -> None:

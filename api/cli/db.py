@@ -10,22 +10,12 @@ from typing import Annotated, NoReturn
 import typer
 from pydantic import ValidationError
 
+from api.cli.options import DatabaseUrl, DataDir
 from models.settings import get_settings
 
 # Alembic and SQLAlchemy load when a `db` command runs: every other command would pay over a second.
 
 app = typer.Typer(help="Migrate the read model's database (Alembic).", no_args_is_help=True)
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option(help="Data directory (env MUFAKAT_DATA_DIR; default ./.mufakat)."),
-]
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        help="SQLAlchemy URL (env MUFAKAT_DATABASE_URL; default SQLite in the data directory)."
-    ),
-]
 
 # SystemExit, not typer.Exit: click run with standalone_mode=False (as `main` runs it) returns an
 # Exit's code instead of raising it, so the code would never reach the shell.

@@ -5,27 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from pathlib import Path
-from typing import Annotated
 
 import typer
 
+from api.cli.options import ApiPort, DataDir, TemporalPort
 from models.settings import Settings, get_settings
 
 # Each command imports its machinery when it runs: `mufakat route` should not pay for uvicorn,
 # and the API process should never load workflow code.
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option(help="Data directory (env MUFAKAT_DATA_DIR; default ./.mufakat)."),
-]
-ApiPort = Annotated[int | None, typer.Option(help="API port (env MUFAKAT_API_PORT; default 8000).")]
-TemporalPort = Annotated[
-    int | None,
-    typer.Option(
-        help="Embedded Temporal gRPC port, UI on +1000 (env MUFAKAT_TEMPORAL_PORT; default 7233)."
-    ),
-]
 
 
 def _configure_logging(settings: Settings, name: str) -> None:
@@ -53,11 +40,13 @@ def worker(data_dir: DataDir = None, temporal_port: TemporalPort = None) -> None
 
 
 async def _run_worker(settings: Settings) -> None:
+    from api.telemetry import configure_tracing
     from models.database import create_database_engine
     from models.schema import ensure_schema
     from workflows.client import connect_client
     from workflows.worker import build_worker
 
+    configure_tracing("worker")  # before the client: its tracing interceptor uses the provider
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     read_model = create_database_engine(settings.database_url)
     ensure_schema(read_model)

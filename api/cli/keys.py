@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from api.cli.dev import DataDir
+from api.cli.options import DatabaseUrl, DataDir
 from models.roles import Role
 
 if TYPE_CHECKING:
@@ -22,15 +22,6 @@ if TYPE_CHECKING:
 # runs: importing it here would add most of a second to every `mufakat` command.
 
 app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
-
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        help="SQLAlchemy URL of the read model (env MUFAKAT_DATABASE_URL, which keeps a password "
-        "out of the process list; default <data-dir>/mufakat.db).",
-        show_default=False,
-    ),
-]
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
