@@ -10,9 +10,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio import activity
 
+from activities.audit_trail import append_audit
 from models.state import (
     CaseProjection,
     CaseView,
+    EntryKind,
     LegalOpinionThread,
     ThreadStatus,
     TimelineEntry,
@@ -72,7 +74,8 @@ class ProjectionActivities:
             else:
                 newer = False  # an older or repeated projection: the case row stays as it is
             # Timeline entries are keyed by their sequence, so replaying them adds nothing.
-            self._timeline(session, case.case_id, projection.entries)
+            added = self._timeline(session, case.case_id, projection.entries)
+            append_audit(session, case.case_id, [e for e in added if e.kind is EntryKind.ACTION])
             if newer:
                 session.execute(
                     delete(CaseDeadline).where(col(CaseDeadline.case_id) == case.case_id)
@@ -80,9 +83,12 @@ class ProjectionActivities:
                 session.add_all(_deadlines(case))
 
     @staticmethod
-    def _timeline(session: Session, case_id: str, entries: list[TimelineEntry]) -> None:
+    def _timeline(
+        session: Session, case_id: str, entries: list[TimelineEntry]
+    ) -> list[TimelineEntry]:
+        """Insert the entries not yet present; return those it inserted."""
         if not entries:
-            return
+            return []
         seqs = [entry.seq for entry in entries]
         present = set(
             session.exec(
@@ -91,7 +97,9 @@ class ProjectionActivities:
                 )
             )
         )
-        session.add_all(_timeline_record(case_id, e) for e in entries if e.seq not in present)
+        added = [entry for entry in entries if entry.seq not in present]
+        session.add_all(_timeline_record(case_id, entry) for entry in added)
+        return added
 
 
 def _record(case: CaseView) -> CaseRecord:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from api.errors import Conflict
+from api.errors import Conflict, Unavailable, Unprocessable
 from models.case import CaseFiling, case_id
 from models.tables import CaseNumber, FilingRequest
 
@@ -24,6 +24,35 @@ def filing_hash(filing: CaseFiling) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def refuse_nul(filing: CaseFiling) -> None:
+    """Refuse a filing holding a NUL character anywhere: PostgreSQL cannot store one in text,
+    so its projection would fail on every retry and the case would never answer again."""
+    where = _nul_at(filing.model_dump(mode="json"), "body")
+    if where is not None:
+        raise Unprocessable("invalid_request", f"{where}: a NUL character is not allowed")
+
+
+def _nul_at(value: object, path: str) -> str | None:
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items: list[tuple[object, object]]
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list):
+        items = list(enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        found = _nul_at(key, path) or _nul_at(item, f"{path}.{key}")
+        if found is not None:
+            return found
+    return None
+
+
+# How many numbers already bound to other filings one claim skips before giving up.
+MAX_TAKEN_NUMBERS = 20
+
+
 def claim_case_id(
     engine: Engine, *, key_id: str, idempotency_key: str | None, fingerprint: str, now: datetime
 ) -> tuple[str, bool]:
@@ -32,10 +61,32 @@ def claim_case_id(
         earlier = _earlier(engine, key_id, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier, True
-    with Session(engine) as session, session.begin():
-        number = _next_number(session, now.year)
-        new_id = case_id(now.year, number)
+    for _ in range(MAX_TAKEN_NUMBERS):
+        new_id = _claim(engine, key_id, idempotency_key, fingerprint, now)
+        if new_id is not None:
+            return new_id, False
         if idempotency_key is not None:
+            earlier = _earlier(engine, key_id, idempotency_key, fingerprint)
+            if earlier is not None:
+                # A concurrent retry with the same key won the race: answer with its case.
+                return earlier, True
+        # Otherwise the number is bound to another filing already (the counter was behind):
+        # the next attempt takes the next number.
+    raise Unavailable("numbering", "could not find a free case number; retry later")
+
+
+def _claim(
+    engine: Engine, key_id: str, idempotency_key: str | None, fingerprint: str, now: datetime
+) -> str | None:
+    """Take the next number and bind it to this filing's key, or None if that collides."""
+    # The number is taken in its own transaction, so a collision still moves the counter on
+    # (numbers may skip; they never repeat).
+    with Session(engine) as session, session.begin():
+        new_id = case_id(now.year, _next_number(session, now.year))
+    if idempotency_key is None:
+        return new_id
+    try:
+        with Session(engine) as session, session.begin():
             session.add(
                 FilingRequest(
                     key_id=key_id,
@@ -45,16 +96,9 @@ def claim_case_id(
                     created_at=now,
                 )
             )
-        try:
-            session.flush()
-        except IntegrityError:
-            # A concurrent retry with the same key won the race: answer with its case.
-            session.rollback()
-            assert idempotency_key is not None
-            earlier = _earlier(engine, key_id, idempotency_key, fingerprint)
-            assert earlier is not None
-            return earlier, True
-    return new_id, False
+    except IntegrityError:
+        return None
+    return new_id
 
 
 def _earlier(engine: Engine, key_id: str, key: str, fingerprint: str) -> str | None:

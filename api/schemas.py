@@ -97,7 +97,12 @@ class ActionIn(BaseModel):
 
     action: str = Field(min_length=1, max_length=64, examples=["declare_deadlock"])
     on_behalf_of: str | None = Field(
-        default=None, max_length=120, description="Operators only: the party this is recorded for."
+        default=None,
+        min_length=1,
+        max_length=120,
+        # No NUL: it would be recorded in the read model, which PostgreSQL then refuses forever.
+        pattern=r"^[^\x00]+$",
+        description="Operators only: the party this is recorded for.",
     )
 
     def payload(self) -> dict[str, Any]:
@@ -138,6 +143,23 @@ class Timeline(BaseModel):
 
 class Stats(BaseModel):
     """Open cases by stage, forum, province and sector, and what is overdue."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "open_cases": 3,
+                    "closed_cases": 1,
+                    "by_stage": {"musyawarah": 2, "gwpp_facilitation": 1},
+                    "by_forum": {"gwpp": 2, "dispute_clause": 1},
+                    "by_province": {"32": 3},
+                    "by_sector": {"infrastruktur": 2, "investasi": 1},
+                    "overdue_cases": 1,
+                    "overdue_legal_opinions": 0,
+                }
+            ]
+        }
+    )
 
     open_cases: int
     closed_cases: int

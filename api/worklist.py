@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from api.auth import Caller
 from api.errors import Unprocessable
 from api.schemas import CasePage, CaseSummary
 from api.visibility import visible_cases
+from models.case import CASE_ID_PATTERN
 from models.tables import CaseParty, CaseRecord, CaseSector
 
 
@@ -57,6 +59,10 @@ def worklist(
 
 
 def _conditions(caller: Caller, f: Worklist) -> list[ColumnElement[bool]]:
+    for name, value in (("stage", f.stage), ("party", f.party), ("q", f.q)):
+        # PostgreSQL refuses a NUL in text: answer 422, never let the query fail with a 500.
+        if value is not None and "\x00" in value:
+            raise Unprocessable("invalid_request", f"{name}: a NUL character is not allowed")
     conditions: list[ColumnElement[bool]] = []
     visible = visible_cases(caller)
     if visible is not None:
@@ -104,6 +110,15 @@ def _encode(row: CaseRecord) -> str:
 def _decode(cursor: str) -> tuple[datetime | None, str]:
     try:
         due, case_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return (datetime.fromisoformat(due) if due is not None else None), str(case_id)
+        due_at = datetime.fromisoformat(due) if due is not None else None
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise Unprocessable("invalid_cursor", "cursor: not a cursor this API gave out") from None
+        due_at, case_id = None, None
+    # A hand-made cursor must not reach the query: the read model compares instants only (a
+    # naive one fails there), and PostgreSQL cannot compare text holding a NUL.
+    if (
+        not isinstance(case_id, str)
+        or re.fullmatch(CASE_ID_PATTERN, case_id) is None
+        or (due_at is not None and due_at.tzinfo is None)
+    ):
+        raise Unprocessable("invalid_cursor", "cursor: not a cursor this API gave out")
+    return due_at, case_id

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, model_validator
 
 from models.roles import Actor
 
@@ -15,6 +15,17 @@ CASE_ID_PATTERN = r"^PKD-\d{4}-\d{6}$"
 REGION_CODE_PATTERN = r"^\d{2}(\.\d{2})?$"
 
 CaseId = Annotated[str, StringConstraints(pattern=CASE_ID_PATTERN)]
+
+
+def _not_a_timestamp(value: object) -> object:
+    # Lax validation reads a number as a Unix timestamp, so `"pks_date": 0` became 1970-01-01.
+    if isinstance(value, int | float):
+        raise ValueError("a date is written YYYY-MM-DD, not as a number")
+    return value
+
+
+# A date as written in a document: ISO text (or a `date` in Python), never a number.
+DocumentDate = Annotated[date, BeforeValidator(_not_a_timestamp)]
 
 
 def case_id(year: int, sequence: int) -> str:
@@ -105,9 +116,15 @@ class DisputeClause(BaseModel):
     """The agreement's dispute clause: the first route, and whether arbitration may follow."""
 
     route: DisputeRoute
-    arbitration_allowed: bool = False
+    # Strict numbers and booleans: lax validation would read `"arbitration_allowed": 0` as false
+    # and `"musyawarah_days": true` as 1 day, where a filing must be refused as malformed.
+    arbitration_allowed: bool = Field(default=False, strict=True)
     musyawarah_days: int | None = Field(
-        default=None, ge=1, le=365, description="The agreement's own musyawarah period (HKal)."
+        default=None,
+        ge=1,
+        le=365,
+        strict=True,
+        description="The agreement's own musyawarah period (HKal).",
     )
 
 
@@ -115,14 +132,14 @@ class Agreement(BaseModel):
     """The cooperation agreement (KB/PKS) the dispute arises from."""
 
     kb_number: str | None = Field(default=None, max_length=120)
-    kb_date: date | None = None
+    kb_date: DocumentDate | None = None
     pks_number: str | None = Field(default=None, max_length=120)
-    pks_date: date | None = None
+    pks_date: DocumentDate | None = None
     object: str = Field(min_length=1, max_length=2000)
     term: str | None = Field(default=None, max_length=200)
     dispute_clause: DisputeClause | None = None
     dprd_approval_ref: str | None = Field(default=None, max_length=200)
-    mandatory_cooperation: bool = False
+    mandatory_cooperation: bool = Field(default=False, strict=True)
 
 
 class DisputeCategory(StrEnum):
@@ -150,7 +167,8 @@ class Sector(StrEnum):
 class Dispute(BaseModel):
     subject: str = Field(min_length=1, max_length=2000)
     categories: list[DisputeCategory] = Field(min_length=1)
-    amount_claimed: int | None = Field(default=None, ge=0, description="Rupiah.")
+    # Strict, like DisputeClause's fields: `false` or `1e3` is no amount of Rupiah.
+    amount_claimed: int | None = Field(default=None, ge=0, strict=True, description="Rupiah.")
     relief_sought: str | None = Field(default=None, max_length=2000)
     public_service_impact: str | None = Field(default=None, max_length=2000)
 

@@ -167,3 +167,27 @@ class CaseNumber(SQLModel, table=True):
 
     year: int = Field(primary_key=True)
     last: int = 0
+
+
+class AuditEntry(SQLModel, table=True):
+    """The append-only audit trail: one entry per accepted action, hash-chained per case."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (UniqueConstraint("case_id", "update_id"),)
+
+    case_id: str = Field(primary_key=True, max_length=20)
+    seq: int = Field(primary_key=True, description="Position in the case's chain, from 1.")
+    timeline_seq: int
+    update_id: str = Field(max_length=200, description="The action's idempotency key.")
+    action: str = Field(max_length=64)
+    at: datetime = _at(nullable=False)
+    actor_key: str = Field(max_length=120)
+    actor_role: str = Field(max_length=20)
+    actor_scope: str | None = Field(default=None, max_length=120)
+    on_behalf_of: str | None = Field(default=None, max_length=120)
+    stage_before: str = Field(max_length=64)
+    stage_after: str = Field(max_length=64)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    documents: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    entry_hash: str = Field(max_length=64)

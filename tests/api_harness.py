@@ -23,6 +23,9 @@ from models.settings import get_settings
 from models.tables import CaseNumber
 from workflows.worker import build_worker
 
+# Blocks of 1,000 case numbers, each handed to one test of the session, in random order.
+_BLOCKS = iter(secrets.SystemRandom().sample(range(900), 900))
+
 
 @dataclass
 class Api:
@@ -98,8 +101,9 @@ async def api(
     app = create_app(settings)
     with Session(app.state.engine) as session:
         # Temporal is shared by the whole session while each read model is new: start each
-        # test's case numbers far apart so they never meet a case another test filed.
-        session.add(CaseNumber(year=datetime.now(UTC).year, last=secrets.randbelow(900) * 1000))
+        # test's case numbers in a block no other test of the session starts in, so a filing
+        # never meets (and attaches to) a case another test filed under the same id.
+        session.add(CaseNumber(year=datetime.now(UTC).year, last=next(_BLOCKS) * 1000))
         session.commit()
     # httpx's ASGI transport runs no lifespan: hand the app the test's Temporal client.
     app.state.temporal = dev_env.client

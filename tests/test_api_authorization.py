@@ -200,9 +200,7 @@ SCENARIOS = [
         ),
     ),
     Scenario("attach_document", "attach_document", _document, allowed=ANYONE_INVOLVED),
-    Scenario(
-        "add_note", "add_note", lambda n: {"text": f"Catatan {n}"}, allowed=ANYONE_INVOLVED
-    ),
+    Scenario("add_note", "add_note", lambda n: {"text": f"Catatan {n}"}, allowed=ANYONE_INVOLVED),
     Scenario(
         "extend_deadline",
         "extend_deadline",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlmodel import Session, select
+
 from models.roles import Role
+from models.tables import CaseNumber
 from tests.api_harness import Api, ksdd_filing_json, ksdpk_filing_json
 from tests.cases import replay_all_runs
 
@@ -58,3 +61,19 @@ async def test_ksdpk_case_through_arbitration(api: Api) -> None:
     closed = (await api.get(f"/v1/cases/{case_id}")).json()
     assert closed["closing_state"] == "arbitral_award" and closed["routing"]["rule"] == "R7"
     assert await replay_all_runs(api.app.state.temporal, case_id) >= 1
+
+
+async def test_a_number_temporal_already_runs_is_never_reused(api: Api) -> None:
+    first = (await api.file(ksdd_filing_json())).json()
+    # A read model restored from an older backup hands out the same number again.
+    with Session(api.app.state.engine) as session:
+        counter = session.exec(select(CaseNumber)).one()
+        counter.last -= 1
+        session.add(counter)
+        session.commit()
+    second = await api.file(ksdd_filing_json("32.01", "32.71"))
+    assert second.status_code == 201, second.text
+    assert second.json()["case_id"] != first["case_id"]
+    assert second.json()["parties"][0]["region_code"] == "32.01"
+    unchanged = (await api.get(f"/v1/cases/{first['case_id']}")).json()
+    assert unchanged["parties"][0]["region_code"] == "32.04"

@@ -85,15 +85,22 @@ async def start_case(
 
 
 async def start_and_await_filing(
-    client: Client, case: CaseInput, *, task_queue: str = TASK_QUEUE
+    client: Client, case: CaseInput, *, task_queue: str = TASK_QUEUE, retry: bool = False
 ) -> int:
-    """Start the case (or find it running) and return once its filing is in the read model."""
+    """Start the case and return once its filing is in the read model.
+
+    A first filing refuses an id Temporal already runs (WorkflowAlreadyStartedError), so a
+    numbering gone wrong can never attach a filing to another case; a retry of the same filing
+    (`retry=True`) finds its own running case instead.
+    """
     operation: WithStartWorkflowOperation[CaseWorkflow, CaseView] = WithStartWorkflowOperation(
         CaseWorkflow.run,
         case,
         id=case.case_id,
         task_queue=task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_conflict_policy=(
+            WorkflowIDConflictPolicy.USE_EXISTING if retry else WorkflowIDConflictPolicy.FAIL
+        ),
         # A closed case is never started again under its id.
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         search_attributes=initial_search_attributes(case),

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 from temporalio.client import (
     Client,
     WorkflowUpdateFailedError,
@@ -28,11 +28,11 @@ from api.errors import (
     Unavailable,
     Unprocessable,
 )
-from api.routes.cases import FORBIDDEN, NOT_FOUND, CaseIdPath
+from api.routes.cases import FORBIDDEN, NOT_FOUND, UNAVAILABLE, CaseIdPath
 from api.schemas import ActionIn, ActionOut, CasePublic
 from models.roles import Role
 from models.state import ActionRequest, ActionResult
-from models.tables import CaseRecord
+from models.tables import CaseRecord, TimelineRecord
 from workflows.refusals import RefusalCode
 from workflows.starter import take_action
 
@@ -56,7 +56,10 @@ IdempotencyKeyRequired = Annotated[
     Header(
         alias="Idempotency-Key",
         min_length=1,
-        max_length=200,
+        # Recorded as "<12-character key id>/<key>" in a 200-character column: a longer key
+        # would fail every projection of the case on PostgreSQL; so would a NUL.
+        max_length=187,
+        pattern=r"^[^\x00]+$",
         description="Kunci idempotensi / The same key again returns the same result, "
         "changing nothing.",
     ),
@@ -67,10 +70,19 @@ IdempotencyKeyRequired = Annotated[
     "/{case_id}/actions",
     response_model=ActionOut,
     summary="Lakukan tindakan / Take an action",
+    response_description="Tindakan yang diterima dan perkara sesudahnya / The accepted action "
+    "and the case after it",
     responses=PROBLEM_RESPONSES
     | NOT_FOUND
     | FORBIDDEN
-    | {409: {**PROBLEM_RESPONSES[422], "description": "Not allowed in this stage or state."}},
+    | {
+        409: {
+            **PROBLEM_RESPONSES[422],
+            "description": "Tidak boleh pada tahap atau keadaan ini / Not allowed in this stage "
+            "or state.",
+        }
+    }
+    | UNAVAILABLE,
 )
 async def act(
     case_id: CaseIdPath,
@@ -79,21 +91,27 @@ async def act(
     request: Request,
     idempotency_key: IdempotencyKeyRequired,
 ) -> ActionOut:
-    """Apply an action of pedoman.md §5–§6 and return the case after it."""
+    """Terapkan tindakan pedoman.md §5–§6 dan kembalikan perkara sesudahnya.
+
+    Apply an action of pedoman.md §5–§6 and return the case after it.
+    """
     if caller.role in READ_ONLY_ROLES:
         raise Forbidden("wrong_role", f"a {caller.role.value} key only reads; it takes no actions")
     if body.on_behalf_of is not None and caller.role is not Role.OPERATOR:
         raise Forbidden("wrong_role", "only an operator records actions on a party's behalf")
     engine: Engine = request.app.state.engine
     temporal: Client = request.app.state.temporal
-    await run_in_threadpool(_check_visible, engine, caller, case_id)
+    # Keys are per API key, so two agencies can never collide on the same key text.
+    key = f"{caller.key_id}/{idempotency_key}"
+    earlier = await run_in_threadpool(_check_visible, engine, caller, case_id, key)
+    if earlier is not None:
+        return await run_in_threadpool(_duplicate, engine, caller, case_id, earlier, body.action)
     action = ActionRequest(
         action=body.action, actor=caller.actor(body.on_behalf_of), payload=body.payload()
     )
     handle = temporal.get_workflow_handle(case_id)
     try:
-        # Keys are per API key, so two agencies can never collide on the same key text.
-        result = await take_action(handle, action, key=f"{caller.key_id}/{idempotency_key}")
+        result = await take_action(handle, action, key=key)
     except WorkflowUpdateFailedError as failure:
         raise _refusal(failure) from None
     except WorkflowUpdateRPCTimeoutOrCancelledError:
@@ -106,9 +124,35 @@ async def act(
     return _out(result, case)
 
 
-def _check_visible(engine: Engine, caller: Caller, case_id: str) -> None:
+def _check_visible(engine: Engine, caller: Caller, case_id: str, key: str) -> TimelineRecord | None:
+    """Check the caller may see the case; return the entry this key already made there."""
     with Session(engine) as session:
         load_case(session, caller, case_id)
+        return session.exec(
+            select(TimelineRecord).where(
+                TimelineRecord.case_id == case_id, TimelineRecord.idempotency_key == key
+            )
+        ).first()
+
+
+def _duplicate(
+    engine: Engine, caller: Caller, case_id: str, earlier: TimelineRecord, action: str
+) -> ActionOut:
+    # Temporal answers a repeated update id with the first outcome verbatim (duplicate: false),
+    # so a retry is recognised here, from the key recorded with the action it applied.
+    if earlier.action != action:
+        raise Conflict(
+            "idempotency_key_reused",
+            f"this Idempotency-Key was used for {earlier.action} (seq {earlier.seq}) in case "
+            f"{case_id}; send {action} with a new key",
+        )
+    return ActionOut(
+        seq=earlier.seq,
+        action=action,
+        stage_before=earlier.stage_before,
+        duplicate=True,
+        case=_public(engine, caller, case_id),
+    )
 
 
 def _public(engine: Engine, caller: Caller, case_id: str) -> CasePublic:

@@ -5,18 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from api.auth import Caller
 from api.case_view import case_public, load_case
 from api.deps import CallerDep, SessionDep
 from api.errors import PROBLEM_RESPONSES, Forbidden, Unavailable, Unprocessable
-from api.filing import claim_case_id, filing_hash, renumber
+from api.filing import claim_case_id, filing_hash, refuse_nul, renumber
 from api.schemas import CasePage, CasePublic, Timeline, TimelineItem
 from api.worklist import Worklist, worklist
 from models.case import CASE_ID_PATTERN, CaseFiling, CaseType, Sector, Side
@@ -59,6 +60,67 @@ FORBIDDEN: dict[int | str, dict[str, Any]] = {
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {**PROBLEM_RESPONSES[422], "description": "Idempotency-Key reused."}
 }
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {
+        **PROBLEM_RESPONSES[422],
+        "description": "Layanan perkara tidak menjawab; ulangi dengan kunci yang sama / The case "
+        "service did not answer; retry with the same Idempotency-Key.",
+    }
+}
+FILING_EXAMPLES: dict[str, dict[str, Any]] = {
+    "KSDD (R1)": {
+        "summary": "Dua kabupaten/kota di Jawa Barat / Two kabupaten/kota of Jawa Barat",
+        "value": {
+            "case_type": "KSDD",
+            "title": "Perselisihan pengelolaan TPA regional Legok Nangka",
+            "sectors": ["pelayanan_publik", "infrastruktur"],
+            "parties": [
+                {
+                    "kind": "kabupaten",
+                    "side": "requesting",
+                    "region_code": "32.04",
+                    "name": "Pemerintah Kabupaten Bandung",
+                },
+                {
+                    "kind": "kota",
+                    "side": "responding",
+                    "region_code": "32.73",
+                    "name": "Pemerintah Kota Bandung",
+                },
+            ],
+            "agreement": {"object": "Pengelolaan TPA regional", "pks_number": "PKS/12/2024"},
+            "dispute": {"subject": "Pembagian biaya operasional", "categories": ["pendanaan"]},
+        },
+    },
+    "KSDPK (R7)": {
+        "summary": "Daerah dan badan usaha, klausul arbitrase / A region and a company, "
+        "arbitration clause",
+        "value": {
+            "case_type": "KSDPK",
+            "title": "Perselisihan konsesi air minum Kota Bandung",
+            "sectors": ["investasi"],
+            "parties": [
+                {
+                    "kind": "kota",
+                    "side": "requesting",
+                    "region_code": "32.73",
+                    "name": "Pemerintah Kota Bandung",
+                },
+                {
+                    "kind": "badan_usaha",
+                    "side": "responding",
+                    "third_party_id": "NIB-8120000000001",
+                    "name": "PT Tirta Sejahtera",
+                },
+            ],
+            "agreement": {
+                "object": "Konsesi SPAM",
+                "dispute_clause": {"route": "arbitration", "arbitration_allowed": True},
+            },
+            "dispute": {"subject": "Penyesuaian tarif", "categories": ["wanprestasi"]},
+        },
+    },
+}
 
 
 @router.post(
@@ -66,17 +128,22 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
     status_code=201,
     response_model=CasePublic,
     summary="Ajukan perkara / File a case",
-    responses=PROBLEM_RESPONSES | FORBIDDEN | CONFLICT,
+    response_description="Perkara yang diajukan / The filed case",
+    responses=PROBLEM_RESPONSES | FORBIDDEN | CONFLICT | UNAVAILABLE,
 )
 async def file_case(
-    filing: CaseFiling,
+    filing: Annotated[CaseFiling, Body(openapi_examples=FILING_EXAMPLES)],
     caller: CallerDep,
     request: Request,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> CasePublic:
-    """File a case: it is routed (R1–R8), pinned to the current guideline and started."""
+    """Ajukan perkara: dirutekan (R1–R8), disematkan ke pedoman yang berlaku, lalu dimulai.
+
+    File a case: it is routed (R1–R8), pinned to the current guideline and started.
+    """
     _may_file(caller, filing)
+    refuse_nul(filing)
     guideline = default_guideline()
     try:
         routing = route_filing(filing, guideline, load_regions())
@@ -106,7 +173,9 @@ async def file_case(
             filed_by=caller.actor(),
         )
         try:
-            await start_and_await_filing(temporal, case, task_queue=settings.task_queue)
+            await start_and_await_filing(
+                temporal, case, task_queue=settings.task_queue, retry=replayed
+            )
             break
         except WorkflowAlreadyStartedError:
             if replayed:
@@ -121,6 +190,16 @@ async def file_case(
                 old_id=case_id,
                 now=datetime.now(UTC),
             )
+        except WorkflowUpdateRPCTimeoutOrCancelledError:
+            # The case may well be running: the same key finds it again rather than filing twice.
+            raise Unavailable(
+                "filing_pending",
+                f"case {case_id} did not confirm its filing in time; retry with the same key",
+            ) from None
+        except RPCError:
+            raise Unavailable(
+                "temporal_unavailable", "the case service is unavailable; retry later"
+            ) from None
     else:
         raise Unavailable("numbering", "could not find a free case number; retry later")
     return await run_in_threadpool(_public, engine, caller, case_id)
@@ -154,30 +233,56 @@ def _public(engine: Engine, caller: Caller, case_id: str) -> CasePublic:
     "",
     response_model=CasePage,
     summary="Daftar kerja / The operators' worklist",
+    response_description="Satu halaman perkara / One page of cases",
     responses=PROBLEM_RESPONSES,
 )
 def list_cases(
     caller: CallerDep,
     session: SessionDep,
-    stage: Annotated[str | None, Query(max_length=64, description="Tahap / Stage")] = None,
-    forum: Annotated[ForumKind | None, Query(description="Forum")] = None,
+    stage: Annotated[
+        str | None, Query(max_length=64, description="Tahap / Stage", examples=["musyawarah"])
+    ] = None,
+    forum: Annotated[ForumKind | None, Query(description="Forum", examples=["gwpp"])] = None,
     province: Annotated[
-        str | None, Query(pattern=r"^\d{2}$", description="Kode provinsi / Province code")
+        str | None,
+        Query(pattern=r"^\d{2}$", description="Kode provinsi / Province code", examples=["32"]),
     ] = None,
-    case_type: Annotated[CaseType | None, Query(alias="type", description="Jenis / Type")] = None,
-    sector: Annotated[Sector | None, Query(description="Sektor / Sector")] = None,
+    case_type: Annotated[
+        CaseType | None, Query(alias="type", description="Jenis / Type", examples=["KSDD"])
+    ] = None,
+    sector: Annotated[
+        Sector | None, Query(description="Sektor / Sector", examples=["infrastruktur"])
+    ] = None,
     party: Annotated[
-        str | None, Query(max_length=120, description="Pihak (kode wilayah atau id) / Party id")
+        str | None,
+        Query(
+            max_length=120,
+            description="Pihak (kode wilayah atau id) / Party id",
+            examples=["32.04", "NIB-8120000000001"],
+        ),
     ] = None,
-    overdue: Annotated[bool | None, Query(description="Terlambat / Overdue only")] = None,
+    overdue: Annotated[
+        bool | None, Query(description="Terlambat / Overdue only", examples=[True])
+    ] = None,
     status: Annotated[
-        Literal["open", "closed"] | None, Query(description="Terbuka/tertutup / Open or closed")
+        Literal["open", "closed"] | None,
+        Query(description="Terbuka/tertutup / Open or closed", examples=["open"]),
     ] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Cari judul / Title search")] = None,
-    cursor: Annotated[str | None, Query(max_length=400, description="From `next_cursor`")] = None,
-    limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Cari judul / Title search", examples=["TPA"])
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=400, description="Dari `next_cursor` / From `next_cursor`"),
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=200, description="Ukuran halaman / Page size", examples=[50])
+    ] = 50,
 ) -> CasePage:
-    """Cases the caller may see, soonest due first, filtered and paged by cursor."""
+    """Perkara yang boleh dilihat pemanggil, tenggat terdekat lebih dulu, tersaring, per halaman.
+
+    Cases the caller may see, soonest due first, filtered and paged by cursor.
+    """
     filters = Worklist(
         stage=stage,
         forum=forum.value if forum else None,
@@ -196,10 +301,15 @@ def list_cases(
     "/{case_id}",
     response_model=CasePublic,
     summary="Perkara / One case",
+    response_description="Perkara beserta tindakan yang boleh diambil pemanggil / The case and "
+    "the actions this caller may take",
     responses=PROBLEM_RESPONSES | NOT_FOUND | FORBIDDEN,
 )
 def get_case(case_id: CaseIdPath, caller: CallerDep, session: SessionDep) -> CasePublic:
-    """The case as this caller may see it, with the actions it may take now."""
+    """Perkara sebagaimana boleh dilihat pemanggil, dengan tindakan yang kini boleh diambilnya.
+
+    The case as this caller may see it, with the actions it may take now.
+    """
     return case_public(session, caller, load_case(session, caller, case_id))
 
 
@@ -207,10 +317,14 @@ def get_case(case_id: CaseIdPath, caller: CallerDep, session: SessionDep) -> Cas
     "/{case_id}/timeline",
     response_model=Timeline,
     summary="Riwayat / Every action and transition",
+    response_description="Riwayat perkara / The case's timeline",
     responses=PROBLEM_RESPONSES | NOT_FOUND | FORBIDDEN,
 )
 def get_timeline(case_id: CaseIdPath, caller: CallerDep, session: SessionDep) -> Timeline:
-    """Every action and transition of the case, in order."""
+    """Setiap tindakan dan perpindahan tahap perkara, berurutan.
+
+    Every action and transition of the case, in order.
+    """
     load_case(session, caller, case_id)
     rows = session.exec(
         select(TimelineRecord)

@@ -18,9 +18,20 @@ from models.tables import CaseDeadline, CaseParty, CaseRecord, CaseSector
 router = APIRouter(prefix="/v1/stats", tags=["stats"])
 
 
-@router.get("", response_model=Stats, summary="Statistik / Statistics", responses=PROBLEM_RESPONSES)
+@router.get(
+    "",
+    response_model=Stats,
+    summary="Statistik / Statistics",
+    response_description="Jumlah perkara / Case counts",
+    responses=PROBLEM_RESPONSES,
+)
 def get_stats(caller: CallerDep, session: SessionDep) -> Stats:
-    """Counts over the cases this caller may see."""
+    """Jumlah perkara terbuka per tahap, forum, provinsi dan sektor, dan yang terlambat, atas
+    perkara yang boleh dilihat pemanggil.
+
+    Open cases by stage, forum, province and sector, and what is overdue, over the cases this
+    caller may see.
+    """
     scope = _scope(caller)
     open_ = [*scope, col(CaseRecord.status) == "open"]
     open_ids = select(col(CaseRecord.case_id)).where(*open_)

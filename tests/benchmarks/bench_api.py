@@ -14,9 +14,12 @@ attributes) and, in one run:
     the projection writer (`ProjectionActivities.write`) built for a few hundred varied cases.
 
 The worker (`build_worker`) runs in this process for (a) and (b); the API runs in its own process,
-as `mufakat api` does. Not a pytest test:
+as `mufakat api` does. The workloads of (a) and (b) take turns in `--rounds` rounds. Each kind of
+request in (c) is also run in-process (the route's own function) and its SQL alone, to tell HTTP,
+Python and database time apart. Not a pytest test:
 
-    .venv/bin/python -m tests.benchmarks.bench_api --cases 200 --concurrency 20
+    .venv/bin/python -m tests.benchmarks.bench_api --cases 200 --concurrency 20 \
+        --seed 100000 --backends sqlite,postgresql [--explain]
 """
 
 from __future__ import annotations
@@ -279,6 +282,25 @@ class Phase:
     def rate(self) -> float:
         return self.count / self.seconds
 
+    @property
+    def cpu_per_call(self) -> float:
+        """CPU seconds of all three processes per call."""
+        return (self.bench_cpu + (self.api_cpu or 0.0) + (self.server_cpu or 0.0)) / self.count
+
+    def __add__(self, other: Phase) -> Phase:
+        def plus(a: float | None, b: float | None) -> float | None:
+            return None if a is None or b is None else a + b
+
+        return Phase(
+            name=self.name,
+            count=self.count + other.count,
+            seconds=self.seconds + other.seconds,
+            latencies=self.latencies + other.latencies,
+            bench_cpu=self.bench_cpu + other.bench_cpu,
+            api_cpu=plus(self.api_cpu, other.api_cpu),
+            server_cpu=plus(self.server_cpu, other.server_cpu),
+        )
+
     def row(self) -> list[str]:
         return [
             self.name,
@@ -290,12 +312,13 @@ class Phase:
             f"{self.bench_cpu:.1f}",
             "-" if self.api_cpu is None else f"{self.api_cpu:.1f}",
             "-" if self.server_cpu is None else f"{self.server_cpu:.1f}",
+            _ms(self.cpu_per_call),
         ]
 
 
 PHASE_HEADER = [
     "workload", "N", "wall s", "per s", "p50 ms", "p95 ms", "bench CPU s", "API CPU s",
-    "srv CPU s",
+    "srv CPU s", "CPU ms/call",
 ]  # fmt: skip
 
 
@@ -444,35 +467,70 @@ async def throughput(
             await bounded(raw_warm, raw_action, c)
             await bounded(api_warm, api_action, c)
 
-            started, _ = await timed(
-                "raw start_workflow (start_case)", ids(1997, warm, n), raw_start, c, **pids
-            )
-            # start_workflow returns before the first workflow task runs: let those finish
-            # (the filing's projection) so they do not slow the next workload down.
-            drain = await await_projected(engine, "PKD-1997-", warm + n)
-            filed, raw_cases = await timed(
-                "raw update-with-start (start_and_await_filing)",
-                ids(1998, warm, n), raw_filing, c, **pids,
-            )  # fmt: skip
-            posted, api_cases = await timed("API POST /v1/cases", range(n), api_filing, c, **pids)
-            raw_acted, _ = await timed(
-                "raw execute_update (take_action add_note)", raw_cases, raw_action, c, **pids
-            )
-            api_acted, _ = await timed(
-                "API POST /v1/cases/{id}/actions add_note", api_cases, api_action, c, **pids
-            )
+            # The workloads take turns, round by round, so that a change in the machine's
+            # load (other processes) weighs on all of them alike.
+            phases: dict[str, Phase] = {}
+            raw_cases: list[str] = []
+            api_cases: list[str] = []
+            drain = 0.0
+
+            def add(phase: Phase) -> None:
+                phases[phase.name] = phases[phase.name] + phase if phase.name in phases else phase
+
+            done = 0
+            for size in rounds(n, args.rounds):
+                start_ids = ids(1997, warm + done, size)
+                phase, _ = await timed(START, start_ids, raw_start, c, **pids)
+                add(phase)
+                # start_workflow returns before the first workflow task runs: let those finish
+                # (the filing's projection) so they do not slow the next workload down.
+                drain += await await_projected(engine, "PKD-1997-", warm + done + size)
+                phase, filed = await timed(
+                    FILE, ids(1998, warm + done, size), raw_filing, c, **pids
+                )
+                add(phase)
+                raw_cases += filed
+                phase, posted = await timed(POST, range(size), api_filing, c, **pids)
+                add(phase)
+                api_cases += posted
+                done += size
+            done = 0
+            for size in rounds(n, args.rounds):
+                phase, _ = await timed(ACT, raw_cases[done : done + size], raw_action, c, **pids)
+                add(phase)
+                phase, _ = await timed(
+                    POST_ACT, api_cases[done : done + size], api_action, c, **pids
+                )
+                add(phase)
+                done += size
     finally:
         engine.dispose()
     return Throughput(
-        filing=[started, filed, posted], actions=[raw_acted, api_acted], drain_seconds=drain
+        filing=[phases[START], phases[FILE], phases[POST]],
+        actions=[phases[ACT], phases[POST_ACT]],
+        drain_seconds=drain,
     )
+
+
+START = "raw start_workflow (start_case)"
+FILE = "raw update-with-start (start_and_await_filing)"
+POST = "API POST /v1/cases"
+ACT = "raw execute_update (take_action add_note)"
+POST_ACT = "API POST /v1/cases/{id}/actions add_note"
+
+
+def rounds(total: int, count: int) -> list[int]:
+    """`total` split into `count` nearly equal, non-empty parts."""
+    count = max(1, min(count, total))
+    return [total // count + (1 if i < total % count else 0) for i in range(count)]
 
 
 def report_throughput(args: argparse.Namespace, result: Throughput) -> None:
     out()
     out(
-        f"(a) filing: N={args.cases} per workload, concurrency {args.concurrency}, warm-up "
-        f"{args.warmup} per workload (not counted); read model SQLite (WAL); worker in this process"
+        f"(a) filing: N={args.cases} per workload in {len(rounds(args.cases, args.rounds))} "
+        f"alternating rounds, concurrency {args.concurrency}, warm-up {args.warmup} per workload "
+        f"(not counted); read model SQLite (WAL); worker in this process, API in its own"
     )
     table(PHASE_HEADER, [phase.row() for phase in result.filing])
     started, filed, posted = result.filing
@@ -486,6 +544,9 @@ def report_throughput(args: argparse.Namespace, result: Throughput) -> None:
             f"  API / {raw.name.split(' (')[0]}: {ratio:.2f}x   "
             f"target >= {TARGET_RATIO}x: {verdict(ratio >= TARGET_RATIO)}"
         )
+    out("  POST /v1/cases answers 201 with the case and its deadline, so it waits for the first")
+    out("  workflow task and the projection, as start_and_await_filing does; start_workflow")
+    out("  returns before either (the like-for-like comparison is the second ratio).")
     out()
     out(
         f"(b) actions: one add_note per case (cases filed in (a)), a new key each, "
@@ -499,7 +560,8 @@ def report_throughput(args: argparse.Namespace, result: Throughput) -> None:
         f"target >= {TARGET_RATIO}x: {verdict(ratio >= TARGET_RATIO)}"
     )
     out("  bench CPU = this process (HTTP or Temporal client, and the worker); API CPU = the")
-    out("  uvicorn process; srv CPU = the Temporal dev server; all over the measured wall time.")
+    out("  uvicorn process; srv CPU = the Temporal dev server; all over the measured wall time;")
+    out("  CPU ms/call = the three together per call (the machine's cost of one call).")
 
 
 # ---------------------------------------------------------------- (c): seeding the read model
@@ -1011,31 +1073,39 @@ def database_size(engine: Engine, url: str) -> str:
 # ---------------------------------------------------------------- (c): measuring
 
 
-class SqlTimer:
-    """Time spent in the driver's execute (to the first row), and the statements run."""
+class Statements:
+    """Records the SQL statements an engine runs, to time them again on their own."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.seconds = 0.0
-        self.statements: list[tuple[str, Any]] = []
-        self._started: list[float] = []
+        self.recorded: list[tuple[str, Any]] = []
         event.listen(engine, "before_cursor_execute", self._before)
-        event.listen(engine, "after_cursor_execute", self._after)
 
     def _before(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        self.statements.append((statement, parameters))
-        self._started.append(time.perf_counter())
+        self.recorded.append((statement, parameters))
 
-    def _after(self, *_: Any) -> None:
-        self.seconds += time.perf_counter() - self._started.pop()
-
-    def reset(self) -> None:
-        self.seconds = 0.0
-        self.statements = []
+    def take(self) -> list[tuple[str, Any]]:
+        taken, self.recorded = self.recorded, []
+        return taken
 
     def close(self) -> None:
         event.remove(self.engine, "before_cursor_execute", self._before)
-        event.remove(self.engine, "after_cursor_execute", self._after)
+
+
+def replay(engine: Engine, statements: list[tuple[str, Any]]) -> float:
+    """Seconds to run the statements again with the bare driver, fetching every row."""
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        began = time.perf_counter()
+        for statement, parameters in statements:
+            cursor.execute(statement, parameters)
+            cursor.fetchall()
+        seconds = time.perf_counter() - began
+        cursor.close()
+        connection.rollback()
+    return seconds
 
 
 @dataclass
@@ -1117,22 +1187,24 @@ async def run_probe(
             items.append(len(body["items"]) if "items" in body else 1)
             if time.perf_counter() > budget_end:
                 break
-    timer = SqlTimer(engine)
+    recorder = Statements(engine)
     direct: list[float] = []
     sql: list[float] = []
-    plan: list[str] = []
+    statements: list[tuple[str, Any]] = []
     try:
         for i in range(args.latency_warmup, args.latency_warmup + args.direct):
-            timer.reset()
+            recorder.take()
             began = time.perf_counter()
             with Session(engine) as session:
                 probe.direct(session, i)
             direct.append(time.perf_counter() - began)
-            sql.append(timer.seconds)
-        if explain and timer.statements:
-            plan = explain_plan(engine, *max(timer.statements, key=lambda s: len(s[0])))
+            statements = recorder.take()
+            sql.append(replay(engine, statements))
     finally:
-        timer.close()
+        recorder.close()
+    plan: list[str] = []
+    if explain and statements:
+        plan = explain_plan(engine, *max(statements, key=lambda s: len(s[0])))
     return ProbeResult(probe.name, latencies, items, direct, sql, plan)
 
 
@@ -1269,7 +1341,8 @@ def report_latency(args: argparse.Namespace, report: LatencyReport) -> None:
     out(
         f"    sequential requests (1 in flight) after {args.latency_warmup} warm-up each; "
         f"party key scoped to {report.party} ({seeded.party_counts[report.party]} cases); "
-        f"in-proc/SQL = median of {args.direct} direct calls of the route's own function"
+        f"in-proc = median of {args.direct} in-process calls of the route's own function; "
+        "SQL = its statements run again alone (bare driver, all rows fetched)"
     )
     table(PROBE_HEADER, [result.row() for result in report.results], indent="    ")
     for result in report.results:
@@ -1369,6 +1442,9 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=20, help="requests in flight")
     parser.add_argument("--warmup", type=int, default=10, help="uncounted calls per workload")
     parser.add_argument(
+        "--rounds", type=int, default=2, help="alternating rounds the N calls are split into"
+    )
+    parser.add_argument(
         "--seed", type=int, default=100_000, help="cases in the read model for the latency part"
     )
     parser.add_argument(
@@ -1380,7 +1456,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=300, help="measured requests per kind")
     parser.add_argument("--latency-warmup", type=int, default=20, help="uncounted, per kind")
     parser.add_argument(
-        "--latency-seconds", type=float, default=20.0, help="time cap per kind of request"
+        "--latency-seconds", type=float, default=15.0, help="time cap per kind of request"
     )
     parser.add_argument("--direct", type=int, default=20, help="in-process calls per kind")
     parser.add_argument(
@@ -1397,7 +1473,10 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error(f"unknown backends {sorted(unknown)}; choose from {', '.join(BACKENDS)}")
     if unknown := args.parts - {"throughput", "latency"}:
         parser.error(f"unknown parts {sorted(unknown)}; choose throughput, latency")
-    if min(args.cases, args.concurrency, args.requests, args.direct, args.templates) < 1:
+    if (
+        min(args.cases, args.concurrency, args.requests, args.direct, args.templates, args.rounds)
+        < 1
+    ):
         parser.error("counts must be positive")
     if args.warmup < 0 or args.latency_warmup < 0:
         parser.error("warm-up counts must not be negative")

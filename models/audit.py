@@ -1,0 +1,82 @@
+"""The audit chain: each entry's hash covers its content and the previous entry's hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+def entry_hash(fields: dict[str, Any]) -> str:
+    """SHA-256 of an entry's canonical JSON (sorted keys, no spaces, instants in UTC)."""
+    canonical = json.dumps(
+        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_instant
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _instant(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    raise TypeError(f"cannot hash {type(value).__name__}")
+
+
+HASHED_FIELDS = (
+    "case_id",
+    "seq",
+    "timeline_seq",
+    "update_id",
+    "action",
+    "at",
+    "actor_key",
+    "actor_role",
+    "actor_scope",
+    "on_behalf_of",
+    "stage_before",
+    "stage_after",
+    "payload",
+    "documents",
+    "prev_hash",
+)
+
+
+def hashed_content(row: Any) -> dict[str, Any]:
+    """The fields of an entry (a row or a mapping) that its hash covers."""
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    return {name: get(name) for name in HASHED_FIELDS}
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """Where a chain breaks, and how."""
+
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"entry {self.seq}: {self.problem}"
+
+
+def check_chain(rows: Iterable[Any]) -> list[ChainProblem]:
+    """Every break in a case's chain: an edited, deleted, reordered or inserted entry."""
+    problems: list[ChainProblem] = []
+    previous = GENESIS
+    expected_seq = 1
+    for row in rows:
+        seq = row.seq
+        if seq != expected_seq:
+            problems.append(
+                ChainProblem(seq, f"expected entry {expected_seq} here (missing or moved)")
+            )
+        if row.prev_hash != previous:
+            problems.append(ChainProblem(seq, "does not follow the previous entry's hash"))
+        if entry_hash(hashed_content(row)) != row.entry_hash:
+            problems.append(ChainProblem(seq, "its content no longer matches its hash (edited)"))
+        previous = row.entry_hash
+        expected_seq = seq + 1
+    return problems
