@@ -6,11 +6,14 @@ import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.audit_trail import append_audit
+from models.pedoman import PinnedGuideline
 from models.state import (
     CaseProjection,
     CaseView,
@@ -20,6 +23,7 @@ from models.state import (
     TimelineEntry,
 )
 from models.tables import (
+    NO_DUE_DATE,
     CaseDeadline,
     CaseParty,
     CaseRecord,
@@ -45,16 +49,7 @@ class ProjectionActivities:
         case = projection.case
         with Session(self._engine) as session, session.begin():
             if projection.guideline is not None:
-                pinned = projection.guideline
-                if session.get(GuidelineRecord, pinned.content_hash) is None:
-                    session.add(
-                        GuidelineRecord(
-                            content_hash=pinned.content_hash,
-                            version=pinned.guideline.version,
-                            body=pinned.guideline.model_dump(mode="json"),
-                            published_at=datetime.now(UTC),
-                        )
-                    )
+                _record_guideline(session, projection.guideline)
             # Lock the row (PostgreSQL) so two writers of one case apply in version order.
             current = session.exec(
                 select(CaseRecord).where(CaseRecord.case_id == case.case_id).with_for_update()
@@ -102,6 +97,22 @@ class ProjectionActivities:
         return added
 
 
+def _record_guideline(session: Session, pinned: PinnedGuideline) -> None:
+    # Many cases' first projections race to record the same guideline: the first one wins.
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(GuidelineRecord)
+        .values(
+            content_hash=pinned.content_hash,
+            version=pinned.guideline.version,
+            body=pinned.guideline.model_dump(mode="json"),
+            published_at=datetime.now(UTC),
+        )
+        .on_conflict_do_nothing()
+    )
+
+
 def _record(case: CaseView) -> CaseRecord:
     clock = case.clock
     detail = case.model_dump(mode="json", exclude={"timeline"})
@@ -118,6 +129,7 @@ def _record(case: CaseView) -> CaseRecord:
         routing_rule=case.routing.rule.value,
         gwpp_province=case.routing.gwpp_province,
         due_at=clock.deadline.due_at if clock else None,
+        due_order=clock.deadline.due_at if clock else NO_DUE_DATE,
         overdue=case.overdue or any(t.overdue for t in _open_threads(case)),
         paused=case.paused,
         filed_at=case.filed_at,

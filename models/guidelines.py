@@ -31,6 +31,12 @@ def default_guideline() -> Guideline:
     return Guideline.model_validate(tomllib.loads(source.read_text(encoding="utf-8")))
 
 
+@cache
+def default_pinned() -> PinnedGuideline:
+    """The shipped guideline with its hash, computed once per process."""
+    return pin(default_guideline())
+
+
 def pin(guideline: Guideline) -> PinnedGuideline:
     """The guideline with its content hash, as a case carries it."""
     return PinnedGuideline(guideline=guideline, content_hash=guideline.content_hash())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -38,8 +38,30 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the read model; empty means `<data_dir>/mufakat.db`.",
     )
     log_level: LogLevel = "INFO"
+    documents_dir: Path = Field(
+        default_factory=lambda data: data["data_dir"] / "documents",
+        description="Where uploaded documents are kept; default `<data_dir>/documents`.",
+    )
+    documents_max_bytes: int = Field(
+        default=50 * 1024**2, ge=1, description="The largest document an upload may carry."
+    )
+    documents_s3_bucket: str = Field(
+        default="",
+        description="Keep documents in this S3-compatible bucket instead of `documents_dir`.",
+    )
+    documents_s3_endpoint: str = Field(
+        default="", description="URL of an S3-compatible service; empty means AWS S3."
+    )
+    documents_s3_region: str | None = None
+    documents_s3_access_key: SecretStr | None = Field(
+        default=None, description="Empty means the usual AWS credential chain (role, env)."
+    )
+    documents_s3_secret_key: SecretStr | None = None
+    documents_s3_prefix: str = Field(
+        default="documents/", description="Prepended to each document's SHA-256 as its key."
+    )
 
-    @field_validator("data_dir")
+    @field_validator("data_dir", "documents_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         # Children of `mufakat dev` and the dev server may run from another directory.

@@ -29,6 +29,10 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Where a case with no running clock sorts in the worklist: after every due date.
+NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
 def _at(**kwargs: Any) -> Any:
     return Field(sa_column=Column(UtcDateTime(), **kwargs))
 
@@ -37,9 +41,12 @@ class CaseRecord(SQLModel, table=True):
     """One row per case: what operators filter and sort by, plus the case's detail."""
 
     __tablename__ = "cases"
+    # The worklist sorts by (due_order, case_id): one index per common way in, so a page is an
+    # index range scan, never a sort of the whole table.
     __table_args__ = (
-        Index("ix_cases_status_due", "status", "due_at", "case_id"),
-        Index("ix_cases_stage_due", "stage", "due_at", "case_id"),
+        Index("ix_cases_due_order", "due_order", "case_id"),
+        Index("ix_cases_status_due_order", "status", "due_order", "case_id"),
+        Index("ix_cases_stage_due_order", "stage", "due_order", "case_id"),
     )
 
     case_id: str = Field(primary_key=True, max_length=20)
@@ -54,6 +61,7 @@ class CaseRecord(SQLModel, table=True):
     routing_rule: str = Field(max_length=4)
     gwpp_province: str | None = Field(default=None, max_length=2, index=True)
     due_at: datetime | None = _at(nullable=True)
+    due_order: datetime = _at(nullable=False)
     overdue: bool = Field(default=False, index=True)
     paused: bool = False
     filed_at: datetime = _at(nullable=False)

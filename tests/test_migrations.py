@@ -35,13 +35,17 @@ def _tables(url: str) -> set[str]:
 def test_upgrade_from_empty_creates_every_table(database_url: str) -> None:
     assert migrate.current(database_url) is None
     migrate.upgrade(database_url)
-    assert migrate.current(database_url) == HEAD == "0002"
+    assert migrate.current(database_url) == HEAD == "0003"
     assert _tables(database_url) == {*SQLModel.metadata.tables, "alembic_version"}
     engine = create_database_engine(database_url)
     try:
         schema = inspect(engine)
         indexes = {index["name"] for index in schema.get_indexes("cases")}
-        assert {"ix_cases_status_due", "ix_cases_stage_due"} <= indexes
+        assert {
+            "ix_cases_due_order",
+            "ix_cases_status_due_order",
+            "ix_cases_stage_due_order",
+        } <= indexes
         [party_key] = schema.get_foreign_keys("case_parties")
         assert party_key["referred_table"] == "cases"
         if engine.dialect.name == "postgresql":  # SQLite keeps no time zone in its column types
@@ -57,8 +61,8 @@ def test_migrations_match_the_tables_in_code(engine: Engine, database_url: str) 
 
 def test_check_reports_a_missing_index(engine: Engine, database_url: str) -> None:
     with engine.begin() as connection:
-        connection.execute(text("DROP INDEX ix_cases_stage_due"))
-    expected = "add_index ix_cases_stage_due on cases(stage, due_at, case_id)"
+        connection.execute(text("DROP INDEX ix_cases_stage_due_order"))
+    expected = "add_index ix_cases_stage_due_order on cases(stage, due_order, case_id)"
     assert migrate.check(database_url) == [expected]
 
 

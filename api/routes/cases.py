@@ -22,7 +22,7 @@ from api.schemas import CasePage, CasePublic, Timeline, TimelineItem
 from api.worklist import Worklist, worklist
 from models.case import CASE_ID_PATTERN, CaseFiling, CaseType, Sector, Side
 from models.forum import ForumKind
-from models.guidelines import default_guideline, pin
+from models.guidelines import default_guideline, default_pinned
 from models.regions import RegionCodeError, load_regions
 from models.roles import Role
 from models.routing import RoutingError
@@ -169,7 +169,7 @@ async def file_case(
             case_id=case_id,
             filing=filing,
             routing=routing,
-            pinned=pin(guideline),
+            pinned=default_pinned(),
             filed_by=caller.actor(),
         )
         try:

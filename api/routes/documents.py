@@ -1,0 +1,315 @@
+"""`/v1/cases/{id}/documents`: upload a document into a case, list them, download one."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Coroutine
+from pathlib import PurePosixPath
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Message
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.service import RPCError
+
+from activities.document_store import DocumentStore, document_store
+from api.case_view import READ_ONLY_ROLES, load_case
+from api.deps import CallerDep, SessionDep
+from api.errors import (
+    PROBLEM_RESPONSES,
+    ApiProblem,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unavailable,
+    Unprocessable,
+)
+from api.routes.actions import IdempotencyKeyRequired, _check_visible, _refusal, _rpc_problem
+from api.routes.cases import FORBIDDEN, NOT_FOUND, UNAVAILABLE, CaseIdPath
+from models.payloads import DocumentRef, DocumentType
+from models.roles import Role
+from models.settings import Settings
+from models.state import ActionRequest, AttachedDocument, CaseView
+from workflows.starter import take_action
+
+# The pedoman's action (§6) that records a document's hash, name, type and size in a case.
+ATTACH = "attach_document"
+# Room for the multipart envelope around the file: boundaries, part headers, the form fields.
+FORM_ALLOWANCE = 64 * 1024
+_MEDIA_TYPE = r"^[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*$"
+
+
+class ContentTooLarge(ApiProblem):
+    status = 413
+    title = "Document too large"
+
+
+def _too_large(settings: Settings) -> ContentTooLarge:
+    limit = settings.documents_max_bytes
+    return ContentTooLarge("document_too_large", f"a document may have at most {limit} bytes")
+
+
+class _BoundedUpload(APIRoute):
+    """Refuses a body over the configured size as it arrives, before it is spooled to disk."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def bounded(request: Request) -> Response:
+            settings: Settings = request.app.state.settings
+            limit = settings.documents_max_bytes + FORM_ALLOWANCE
+            length = request.headers.get("content-length", "")
+            if length.isdigit() and int(length) > limit:
+                raise _too_large(settings)
+            received = 0
+
+            async def receive() -> Message:
+                # A chunked upload declares no length: count what arrives instead.
+                nonlocal received
+                message = await request.receive()
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _too_large(settings)
+                return message
+
+            try:
+                return await handle(Request(request.scope, receive))
+            except StarletteHTTPException:
+                # FastAPI reports any failure while parsing the form as a 400.
+                if received > limit:
+                    raise _too_large(settings) from None
+                raise
+
+        return bounded
+
+
+router = APIRouter(prefix="/v1/cases", tags=["documents"], route_class=_BoundedUpload)
+
+
+def get_document_store(request: Request) -> DocumentStore:
+    # Built once per app on first use: an S3 client is costly to create and safe to share.
+    store: DocumentStore | None = getattr(request.app.state, "document_store", None)
+    if store is None:
+        store = document_store(request.app.state.settings)
+        request.app.state.document_store = store
+    return store
+
+
+StoreDep = Annotated[DocumentStore, Depends(get_document_store)]
+Sha256Path = Annotated[
+    str, Path(pattern=r"^[0-9a-f]{64}$", description="SHA-256 dokumen / The document's SHA-256")
+]
+
+
+class DocumentOut(BaseModel):
+    """The recorded document and the action that recorded it."""
+
+    seq: int = Field(description="The attach_document action's place in the case's timeline.")
+    duplicate: bool = Field(description="True when this key was applied before: nothing changed.")
+    document: DocumentRef
+
+
+class DocumentList(BaseModel):
+    case_id: str
+    items: list[AttachedDocument]
+
+
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {
+        **PROBLEM_RESPONSES[422],
+        "description": "Tidak boleh pada tahap ini, atau kunci dipakai ulang / Not allowed now, "
+        "or the Idempotency-Key was used for something else.",
+    }
+}
+TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {**PROBLEM_RESPONSES[422], "description": "Berkas terlalu besar / The file is too large."}
+}
+
+
+@router.post(
+    "/{case_id}/documents",
+    status_code=201,
+    response_model=DocumentOut,
+    summary="Unggah dokumen / Upload a document",
+    response_description="Dokumen yang tercatat dalam perkara / The document as recorded in "
+    "the case",
+    responses=PROBLEM_RESPONSES | NOT_FOUND | FORBIDDEN | CONFLICT | TOO_LARGE | UNAVAILABLE,
+)
+async def upload_document(
+    case_id: CaseIdPath,
+    caller: CallerDep,
+    request: Request,
+    response: Response,
+    store: StoreDep,
+    idempotency_key: IdempotencyKeyRequired,
+    file: Annotated[UploadFile, File(description="Berkas / The file")],
+    doc_type: Annotated[DocumentType, Form(description="Jenis dokumen / Kind of document")],
+    name: Annotated[
+        str | None,
+        Form(
+            min_length=1,
+            max_length=255,
+            pattern=r"^[^\x00]+$",
+            description="Nama dokumen; bawaan nama berkas / Its name; default the file's name",
+        ),
+    ] = None,
+    on_behalf_of: Annotated[
+        str | None,
+        Form(
+            min_length=1,
+            max_length=120,
+            pattern=r"^[^\x00]+$",
+            description="Khusus operator: pihak yang diwakili / Operators only: the party "
+            "this is recorded for",
+        ),
+    ] = None,
+) -> DocumentOut:
+    """Simpan berkas di luar alur kerja, lalu catat hash-nya lewat tindakan attach_document.
+
+    Store the file outside the workflow, then record its hash through attach_document.
+    """
+    if caller.role in READ_ONLY_ROLES:
+        raise Forbidden("wrong_role", f"a {caller.role.value} key only reads; it attaches nothing")
+    if on_behalf_of is not None and caller.role is not Role.OPERATOR:
+        raise Forbidden("wrong_role", "only an operator records actions on a party's behalf")
+    settings: Settings = request.app.state.settings
+    engine: Engine = request.app.state.engine
+    temporal: Client = request.app.state.temporal
+    key = f"{caller.key_id}/{idempotency_key}"
+    earlier = await run_in_threadpool(_check_visible, engine, caller, case_id, key)
+    if file.size is None or file.size > settings.documents_max_bytes:
+        raise _too_large(settings)
+    data = await file.read()
+    digest = await run_in_threadpool(lambda: hashlib.sha256(data).hexdigest())
+    document = DocumentRef(
+        name=name or _file_name(file),
+        doc_type=doc_type,
+        sha256=digest,
+        size=len(data),
+        media_type=_media_type(file),
+    )
+    if earlier is not None:
+        if earlier.action != ATTACH or DocumentRef.model_validate(earlier.payload) != document:
+            raise Conflict(
+                "idempotency_key_reused",
+                f"this Idempotency-Key was used for {earlier.action} (seq {earlier.seq}) in case "
+                f"{case_id}; send this document with a new key",
+            )
+        response.headers["Idempotent-Replayed"] = "true"
+        return DocumentOut(seq=earlier.seq, duplicate=True, document=document)
+    # Stored before it is recorded: a case never names content the store does not have.
+    await run_in_threadpool(store.put, data)
+    action = ActionRequest(
+        action=ATTACH,
+        actor=caller.actor(on_behalf_of),
+        payload=document.model_dump(mode="json"),
+    )
+    try:
+        result = await take_action(temporal.get_workflow_handle(case_id), action, key=key)
+    except WorkflowUpdateFailedError as failure:
+        raise _refusal(failure) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise Unavailable(
+            "action_pending", "the case did not answer in time; retry with the same key"
+        ) from None
+    except RPCError as error:
+        raise await run_in_threadpool(_rpc_problem, engine, case_id, error) from None
+    return DocumentOut(seq=result.seq, duplicate=result.duplicate, document=document)
+
+
+@router.get(
+    "/{case_id}/documents",
+    response_model=DocumentList,
+    summary="Dokumen perkara / The case's documents",
+    response_description="Setiap dokumen yang tercatat / Every recorded document",
+    responses=PROBLEM_RESPONSES | NOT_FOUND | FORBIDDEN,
+)
+def list_documents(case_id: CaseIdPath, caller: CallerDep, session: SessionDep) -> DocumentList:
+    """Dokumen yang tercatat dalam perkara, berurutan, dengan hash-nya.
+
+    The documents recorded in the case, in order, with their hashes.
+    """
+    view = CaseView.model_validate(load_case(session, caller, case_id).detail)
+    return DocumentList(case_id=case_id, items=view.documents)
+
+
+@router.get(
+    "/{case_id}/documents/{sha256}",
+    response_class=Response,
+    summary="Unduh dokumen / Download a document",
+    response_description="Isi dokumen, persis seperti tercatat / The document's content, "
+    "exactly as recorded",
+    responses={
+        200: {"content": {"application/octet-stream": {}}},
+        **(PROBLEM_RESPONSES | NOT_FOUND | FORBIDDEN),
+        409: {
+            **PROBLEM_RESPONSES[422],
+            "description": "Isi yang tersimpan tidak cocok dengan hash-nya / The stored content "
+            "no longer matches its hash.",
+        },
+    },
+)
+def download_document(
+    case_id: CaseIdPath, sha256: Sha256Path, caller: CallerDep, session: SessionDep, store: StoreDep
+) -> Response:
+    """Isi dokumen yang tercatat dalam perkara, hanya bila masih cocok dengan hash-nya.
+
+    The content of a document recorded in the case, only while it still matches its hash.
+    """
+    view = CaseView.model_validate(load_case(session, caller, case_id).detail)
+    recorded = next((d.document for d in view.documents if d.document.sha256 == sha256), None)
+    if recorded is None:
+        raise NotFound("unknown_document", f"case {case_id} records no document {sha256}")
+    data = store.get(sha256)
+    if data is None:
+        raise Conflict("document_missing", f"the content of {sha256} is no longer stored")
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha256:
+        raise Conflict(
+            "document_altered",
+            f"the stored content of {sha256} has been altered: it now hashes to {actual}",
+        )
+    return Response(
+        content=data,
+        media_type=recorded.media_type,
+        headers={
+            "Content-Disposition": _attachment(recorded.name),
+            "ETag": f'"{sha256}"',
+            # The media type came from the uploader: never let a browser sniff or render it here.
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def _file_name(file: UploadFile) -> str:
+    # Some clients send a full local path; only its last part names the document.
+    name = PurePosixPath((file.filename or "").replace("\\", "/")).name
+    if not name or "\x00" in name or len(name) > 255:
+        raise Unprocessable("invalid_name", "the file's name cannot name the document: send `name`")
+    return name
+
+
+def _media_type(file: UploadFile) -> str:
+    media_type = (file.content_type or "").split(";")[0].strip().lower()
+    if len(media_type) <= 120 and re.fullmatch(_MEDIA_TYPE, media_type):
+        return media_type
+    return "application/octet-stream"
+
+
+def _attachment(name: str) -> str:
+    # RFC 6266: a plain ASCII name as is, any other with an ASCII fallback and its UTF-8 form.
+    if name.isascii() and name.isprintable() and not any(c in name for c in '"\\'):
+        return f'attachment; filename="{name}"'
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
