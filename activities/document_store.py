@@ -10,8 +10,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from models.settings import Settings
@@ -57,6 +55,10 @@ def s3_client(
     *, endpoint: str | None, region: str | None, access_key: str | None, secret_key: str | None
 ) -> S3Client:
     """An S3 client that also works with S3-compatible services (MinIO, Ceph, Garage…)."""
+    # Imported here: boto3 adds ~0.4 s to every start, and most installations keep files locally.
+    import boto3
+    from botocore.config import Config
+
     # Newer botocore sends CRC checksums by default, which several S3-compatible services
     # refuse; content is verified against its SHA-256 on every read anyway.
     config = Config(
@@ -164,7 +166,11 @@ class S3DocumentStore:
             # If-None-Match: a concurrent upload of the same content never replaces the first.
             self.client.put_object(Bucket=self.bucket, Key=key, Body=data, IfNoneMatch="*")
         except ClientError as error:
-            if _code(error) not in {"PreconditionFailed", "412", "ConditionalRequestConflict"}:
+            code = _code(error)
+            if code == "NotImplemented":
+                # A service without conditional writes: the check above has to do.
+                self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
+            elif code not in {"PreconditionFailed", "412", "ConditionalRequestConflict"}:
                 raise
         return sha256
 

@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from api import health
 from api.errors import install_problem_handlers
-from api.routes import actions, cases, documents, stats
+from api.routes import actions, audit, cases, documents, stats
 from api.routes.reference import include_reference_routes
 from api.telemetry import configure_tracing, instrument
 from models.database import create_database_engine
@@ -54,6 +54,7 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
     app.include_router(cases.router)
     app.include_router(actions.router)
     app.include_router(documents.router)
+    app.include_router(audit.router)
     app.include_router(stats.router)
     include_reference_routes(app)
     if tracer_provider is not None:

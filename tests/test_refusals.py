@@ -150,3 +150,9 @@ async def test_only_an_operator_acts_on_behalf_of_a_party(musyawarah_case: CaseD
     pretender = party(BANDUNG).model_copy(update={"on_behalf_of": KOTA_BANDUNG})
     refusal = await _refused(musyawarah_case, pretender, "confirm_agreement")
     assert refusal.type == "wrong_role" and "on a party's behalf" in refusal.message
+
+
+async def test_nothing_is_recorded_for_a_stranger(musyawarah_case: CaseDriver) -> None:
+    for_stranger = OPERATOR.model_copy(update={"on_behalf_of": "35.78"})
+    refusal = await _refused(musyawarah_case, for_stranger, "add_note", text="atas nama")
+    assert refusal.type == "wrong_scope" and "35.78" in refusal.message

@@ -167,6 +167,11 @@ class CaseRules:
                 RefusalCode.WRONG_ROLE,
                 f"only an operator records actions on a party's behalf, not a {actor.role.value}",
             )
+        if actor.on_behalf_of is not None and self.party(actor.on_behalf_of) is None:
+            raise Refusal(
+                RefusalCode.WRONG_SCOPE,
+                f"{actor.on_behalf_of} is not a party to this case; nothing is recorded for it",
+            )
         fits = [self._fit(kind, actor) for kind in action.actors]
         if _Fit.YES in fits:
             return

@@ -208,7 +208,7 @@ async def upload_document(
             )
         response.headers["Idempotent-Replayed"] = "true"
         return DocumentOut(seq=earlier.seq, duplicate=True, document=document)
-    # Stored before it is recorded: a case never names content the store does not have.
+    # Stored first: once the case records the hash, its content can be served and verified.
     await run_in_threadpool(store.put, data)
     action = ActionRequest(
         action=ATTACH,
@@ -255,8 +255,8 @@ def list_documents(case_id: CaseIdPath, caller: CallerDep, session: SessionDep) 
         **(PROBLEM_RESPONSES | NOT_FOUND | FORBIDDEN),
         409: {
             **PROBLEM_RESPONSES[422],
-            "description": "Isi yang tersimpan tidak cocok dengan hash-nya / The stored content "
-            "no longer matches its hash.",
+            "description": "Isi yang tersimpan hilang atau tidak cocok dengan hash-nya / The "
+            "stored content is missing or no longer matches its hash.",
         },
     },
 )
@@ -273,7 +273,7 @@ def download_document(
         raise NotFound("unknown_document", f"case {case_id} records no document {sha256}")
     data = store.get(sha256)
     if data is None:
-        raise Conflict("document_missing", f"the content of {sha256} is no longer stored")
+        raise Conflict("document_missing", f"no content is stored for document {sha256}")
     actual = hashlib.sha256(data).hexdigest()
     if actual != sha256:
         raise Conflict(
@@ -308,8 +308,8 @@ def _media_type(file: UploadFile) -> str:
 
 
 def _attachment(name: str) -> str:
-    # RFC 6266: a plain ASCII name as is, any other with an ASCII fallback and its UTF-8 form.
-    if name.isascii() and name.isprintable() and not any(c in name for c in '"\\'):
+    # RFC 6266: a plain ASCII name as it is; any other in UTF-8 too, beside an ASCII stand-in.
+    plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    if plain == name:
         return f'attachment; filename="{name}"'
-    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"

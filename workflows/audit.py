@@ -1,0 +1,776 @@
+"""Auditing a case: its history across every run, and verifying it against the record.
+
+Temporal's event history is the authoritative record. Verifying a case replays every run against
+the current workflow code and cross-checks the history with the read model and the audit trail,
+naming each discrepancy and where it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict, deque
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cache
+from itertools import pairwise
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from temporalio.api.common.v1 import Payloads
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import (
+    Client,
+    WorkflowExecutionDescription,
+    WorkflowExecutionStatus,
+    WorkflowHistory,
+    WorkflowQueryFailedError,
+)
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
+from temporalio.worker import Replayer
+
+from models.audit import check_chain
+from models.pedoman import PinnedGuideline
+from models.state import ActionRequest, ActionResult, CaseInput, CaseView, EntryKind
+from models.tables import AuditEntry, CaseRecord, TimelineRecord
+from models.verification import Check, CheckName, VerifyReport
+from workflows.case_workflow import CaseWorkflow
+from workflows.starter import TAKE_ACTION
+
+WORKFLOW_TYPE = "Case"
+# A running case answers `view` from a worker; a missing worker must not stall a verification.
+QUERY_TIMEOUT = timedelta(seconds=10)
+
+_T = TypeVar("_T")
+_CONTINUED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+_CLOSED = frozenset(
+    {
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class RunHistory:
+    """One workflow run of a case and its event history."""
+
+    run_id: str
+    history: WorkflowHistory
+
+
+class DocumentChecker(Protocol):
+    """Checks a stored document against the SHA-256 a case recorded for it."""
+
+    def check(self, sha256: str) -> str | None:
+        """None when the stored content hashes to `sha256`, else a one-line problem."""
+        ...
+
+
+# ------------------------------------------------------------------------- histories
+
+
+async def case_runs(client: Client, case_id: str) -> list[RunHistory]:
+    """Every run of the case, first to last (following continue-as-new back from the latest)."""
+    runs: list[RunHistory] = []
+    run_id: str | None = None
+    while True:
+        history = await client.get_workflow_handle(case_id, run_id=run_id).fetch_history()
+        runs.append(RunHistory(run_id=history.run_id, history=history))
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.continued_execution_run_id or None
+        if run_id is None:
+            runs.reverse()
+            return runs
+
+
+def pinned_guideline(runs: Sequence[RunHistory]) -> PinnedGuideline:
+    """The guideline the case was pinned to, as its first run's input records it."""
+    started = runs[0].history.events[0].workflow_execution_started_event_attributes
+    return _decode(started.input, CaseInput).pinned
+
+
+def history_document(runs: Sequence[RunHistory], pinned: PinnedGuideline) -> dict[str, Any]:
+    """Every run's history for auditors, each run in the JSON Temporal's CLI and UI read."""
+    if not runs:
+        raise ValueError("a history document needs at least one run")
+    return {
+        "case_id": runs[0].history.workflow_id,
+        "guideline_version": pinned.guideline.version,
+        "guideline_hash": pinned.content_hash,
+        # `{"events": [...]}` per run is what `WorkflowHistory.from_json` and
+        # `temporal workflow show --output json` use; the run id beside it is ignored by both.
+        "runs": [
+            {"run_id": run.run_id, "events": run.history.to_json_dict()["events"]} for run in runs
+        ],
+    }
+
+
+# ------------------------------------------------------------------------- replaying
+
+
+@cache
+def case_replayer() -> Replayer:
+    """The replayer for case histories: the worker's workflow and data converter."""
+    # One per process: every Replayer starts a thread pool that it never shuts down.
+    return Replayer(workflows=[CaseWorkflow], data_converter=pydantic_data_converter)
+
+
+class ReplayStream:
+    """Replays many histories through one replay worker, so none pays for starting one."""
+
+    def __init__(self, replayer: Replayer | None = None) -> None:
+        self._replayer = replayer or case_replayer()
+        self._queue: asyncio.Queue[_Queued | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._broken: BaseException | None = None
+
+    async def __aenter__(self) -> ReplayStream:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._queue.put_nowait(None)
+        if self._task is not None:
+            await self._task
+
+    async def replay(self, history: WorkflowHistory) -> Exception | None:
+        """Replay one history: why it failed, or None when it replays cleanly."""
+        if self._task is None or self._broken is not None:
+            raise RuntimeError("the replay stream is not running") from self._broken
+        future: asyncio.Future[Exception | None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((history, future))
+        return await future
+
+    async def _run(self) -> None:
+        # The replayer takes one history at a time and answers in order, so the futures of
+        # the histories handed to it wait in that order too.
+        handed: deque[asyncio.Future[Exception | None]] = deque()
+
+        async def histories() -> AsyncIterator[WorkflowHistory]:
+            while (queued := await self._queue.get()) is not None:
+                handed.append(queued[1])
+                yield queued[0]
+
+        try:
+            async with self._replayer.workflow_replay_iterator(histories()) as results:
+                async for result in results:
+                    future = handed.popleft()
+                    if not future.done():  # unless its caller stopped waiting
+                        future.set_result(result.replay_failure)
+        except BaseException as error:
+            self._broken = error
+            waiting = list(handed)
+            while not self._queue.empty():
+                queued = self._queue.get_nowait()
+                if queued is not None:
+                    waiting.append(queued[1])
+            for future in waiting:
+                if not future.done():
+                    future.set_exception(RuntimeError(f"the replay worker stopped: {error}"))
+            raise
+
+
+_Queued = tuple[WorkflowHistory, "asyncio.Future[Exception | None]"]
+
+
+async def _replay(runs: Sequence[RunHistory], replayer: Replayer | ReplayStream) -> list[str]:
+    if not runs:
+        return ["there is no history to replay"]
+    if isinstance(replayer, ReplayStream):
+        failures = await asyncio.gather(*(replayer.replay(run.history) for run in runs))
+    else:
+        async with replayer.workflow_replay_iterator(_each(runs)) as results:
+            failures = [result.replay_failure async for result in results]
+    return [
+        f"run {index} ({run.run_id}) does not replay: {type(failure).__name__}: {failure}"
+        for index, (run, failure) in enumerate(zip(runs, failures, strict=True), start=1)
+        if failure is not None
+    ]
+
+
+async def _each(runs: Sequence[RunHistory]) -> AsyncIterator[WorkflowHistory]:
+    for run in runs:
+        yield run.history
+
+
+# ------------------------------------------------------------------------- verifying
+
+
+async def verify_case(
+    client: Client,
+    engine: Engine,
+    case_id: str,
+    *,
+    replayer: Replayer | ReplayStream | None = None,
+    documents: DocumentChecker | None = None,
+    runs: Sequence[RunHistory] | None = None,
+) -> VerifyReport:
+    """Replay the case and cross-check its history, read model, audit chain and documents.
+
+    `runs` verifies histories obtained elsewhere (an export) instead of fetching them; the
+    live case in Temporal is still consulted for how many runs and events it holds.
+    """
+    temporal, stored = await asyncio.gather(
+        _from_temporal(client, case_id, runs), asyncio.to_thread(_read_model, engine, case_id)
+    )
+    history = [_parse(run, index) for index, run in enumerate(temporal.runs, start=1)]
+    closed = temporal.closed if temporal.closed is not None else stored.closed
+    # Replaying is CPU work in this process; the query waits on the worker: side by side.
+    replaying = asyncio.create_task(_replay(temporal.runs, replayer or case_replayer()))
+    live = None if closed or temporal.missing else await _live_view(client, case_id)
+    replay_problems = await replaying
+    end = history[-1].result if closed and history else live if isinstance(live, CaseView) else None
+    checks = [
+        Check.of(CheckName.REPLAY, replay_problems),
+        Check.of(CheckName.CONTINUITY, _continuity(case_id, history, temporal, closed, end)),
+        Check.of(
+            CheckName.STATE, _state(case_id, closed, end, live, stored, history, temporal.missing)
+        ),
+        Check.of(CheckName.CHAIN, [str(problem) for problem in check_chain(stored.trail)]),
+        Check.of(CheckName.TRAIL, _trail(history, stored.trail, end, running=not closed)),
+    ]
+    if documents is not None:
+        hashes = _document_hashes(end, stored.trail)
+        checks.append(
+            Check.of(CheckName.DOCUMENTS, await asyncio.to_thread(_documents, documents, hashes))
+        )
+    pinned = history[0].case.pinned if history and history[0].case else None
+    record = stored.record
+    return VerifyReport(
+        case_id=case_id,
+        ok=all(check.ok for check in checks),
+        guideline_version=pinned.guideline.version
+        if pinned
+        else record and record.guideline_version,
+        guideline_hash=pinned.content_hash if pinned else record and record.guideline_hash,
+        runs=len(history),
+        events=sum(len(run.events) for run in history),
+        checks=checks,
+    )
+
+
+async def verify_cases(
+    client: Client,
+    engine: Engine,
+    case_ids: Iterable[str] | AsyncIterable[str],
+    *,
+    concurrency: int = 8,
+    replayer: Replayer | None = None,
+    documents: DocumentChecker | None = None,
+) -> AsyncIterator[VerifyReport]:
+    """Verify many cases, `concurrency` at a time through one replay worker; as each finishes.
+
+    Fetching histories and reading the read model of some cases overlaps with replaying
+    others, and no case pays for starting a replay worker.
+    """
+    async with ReplayStream(replayer) as stream:
+        running: set[asyncio.Task[VerifyReport]] = set()
+        try:
+            async for case_id in _ids(case_ids):
+                if len(running) >= concurrency:
+                    done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        yield task.result()
+                running.add(
+                    asyncio.create_task(
+                        verify_case(client, engine, case_id, replayer=stream, documents=documents)
+                    )
+                )
+            while running:
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    yield task.result()
+        finally:
+            for task in running:
+                task.cancel()
+
+
+async def _ids(case_ids: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[str]:
+    if isinstance(case_ids, AsyncIterable):
+        async for case_id in case_ids:
+            yield case_id
+    else:
+        for case_id in case_ids:
+            yield case_id
+
+
+# ------------------------------------------------------------------------- evidence
+
+
+@dataclass
+class _Temporal:
+    """What Temporal holds of a case: its runs, and how it describes the latest one."""
+
+    runs: Sequence[RunHistory]
+    latest: WorkflowExecutionDescription | None = None
+    missing: str | None = None
+
+    @property
+    def closed(self) -> bool | None:
+        if self.latest is None:
+            return None
+        return self.latest.status is not WorkflowExecutionStatus.RUNNING
+
+
+async def _from_temporal(
+    client: Client, case_id: str, runs: Sequence[RunHistory] | None
+) -> _Temporal:
+    try:
+        # Described first: a closed case's history can then only be complete or cut short.
+        latest = await client.get_workflow_handle(case_id).describe()
+        return _Temporal(
+            runs=runs if runs is not None else await case_runs(client, case_id), latest=latest
+        )
+    except RPCError as error:
+        if error.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        return _Temporal(
+            runs=runs or [],
+            missing=f"Temporal holds no history of case {case_id} (past its retention?)",
+        )
+
+
+async def _live_view(client: Client, case_id: str) -> CaseView | str:
+    try:
+        return await client.get_workflow_handle(case_id).query(
+            CaseWorkflow.view, rpc_timeout=QUERY_TIMEOUT
+        )
+    except (RPCError, WorkflowQueryFailedError) as error:
+        return f"the running case did not answer its view query: {error}"
+
+
+@dataclass
+class _ReadModel:
+    record: CaseRecord | None
+    timeline: list[TimelineRecord]
+    trail: list[AuditEntry]
+
+    @property
+    def closed(self) -> bool:
+        return self.record is not None and self.record.status == "closed"
+
+
+def _read_model(engine: Engine, case_id: str) -> _ReadModel:
+    with Session(engine) as session:
+        return _ReadModel(
+            record=session.get(CaseRecord, case_id),
+            timeline=list(
+                session.exec(
+                    select(TimelineRecord)
+                    .where(TimelineRecord.case_id == case_id)
+                    .order_by(col(TimelineRecord.seq))
+                )
+            ),
+            trail=list(
+                session.exec(
+                    select(AuditEntry)
+                    .where(AuditEntry.case_id == case_id)
+                    .order_by(col(AuditEntry.seq))
+                )
+            ),
+        )
+
+
+# ------------------------------------------------------------------------- reading a run
+
+
+@dataclass
+class _Update:
+    """A `take_action` update in a run: its request and, once completed, its outcome."""
+
+    update_id: str
+    request: ActionRequest | None
+    completed: bool = False
+    result: ActionResult | None = None
+
+
+@dataclass
+class _Run:
+    """What the checks need from one run's events."""
+
+    index: int
+    run_id: str
+    events: Sequence[HistoryEvent]
+    workflow_type: str = ""
+    continues: str = ""
+    input: Payloads | None = None
+    case: CaseInput | None = None
+    continued_as: str | None = None
+    continued_with: Payloads | None = None
+    result: CaseView | None = None
+    updates: list[_Update] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"run {self.index} ({self.run_id})"
+
+    @property
+    def ended(self) -> EventType.ValueType | None:
+        return self.events[-1].event_type if self.events else None
+
+
+def _parse(run: RunHistory, index: int) -> _Run:
+    parsed = _Run(index=index, run_id=run.run_id, events=run.history.events)
+    updates: dict[str, _Update] = {}
+    for event in parsed.events:
+        kind = event.event_type
+        if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+            started = event.workflow_execution_started_event_attributes
+            parsed.workflow_type = started.workflow_type.name
+            parsed.continues = started.continued_execution_run_id
+            parsed.input = started.input
+            parsed.case = _read(parsed, started.input, CaseInput, "its input")
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            request = event.workflow_execution_update_accepted_event_attributes.accepted_request
+            if request.input.name != TAKE_ACTION:  # `filed` confirms the filing; not an action
+                continue
+            update_id = request.meta.update_id
+            action = _read(parsed, request.input.args, ActionRequest, f"update {update_id}")
+            updates[update_id] = _Update(update_id=update_id, request=action)
+            parsed.updates.append(updates[update_id])
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+            completed = event.workflow_execution_update_completed_event_attributes
+            update = updates.get(completed.meta.update_id)
+            if update is None:
+                continue
+            update.completed = True
+            if completed.outcome.HasField("success"):
+                what = f"the outcome of update {update.update_id}"
+                update.result = _read(parsed, completed.outcome.success, ActionResult, what)
+        elif kind == _CONTINUED:
+            continued = event.workflow_execution_continued_as_new_event_attributes
+            parsed.continued_as = continued.new_execution_run_id
+            parsed.continued_with = continued.input
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+            outcome = event.workflow_execution_completed_event_attributes.result
+            parsed.result = _read(parsed, outcome, CaseView, "its result")
+    return parsed
+
+
+def _decode(payloads: Payloads, kind: type[_T]) -> _T:
+    value = pydantic_data_converter.payload_converter.from_payloads(
+        list(payloads.payloads), [kind]
+    )[0]
+    if not isinstance(value, kind):
+        raise TypeError(f"decoded a {type(value).__name__}, not a {kind.__name__}")
+    return value
+
+
+def _read(run: _Run, payloads: Payloads, kind: type[_T], what: str) -> _T | None:
+    try:
+        return _decode(payloads, kind)
+    except Exception as error:  # any payload an altered history holds must be reported
+        run.unreadable.append(f"{run.name}: {what} is not a readable {kind.__name__}: {error}")
+        return None
+
+
+def _event_name(kind: EventType.ValueType | None) -> str:
+    return EventType.Name(kind).removeprefix("EVENT_TYPE_") if kind is not None else "nothing"
+
+
+# ------------------------------------------------------------------------- the checks
+
+
+def _continuity(
+    case_id: str, runs: list[_Run], temporal: _Temporal, closed: bool, end: CaseView | None
+) -> list[str]:
+    """Runs chain into each other whole, with one case and one pinned guideline."""
+    if temporal.missing:
+        return [temporal.missing]
+    problems: list[str] = []
+    for run in runs:
+        problems += run.unreadable + _run_problems(case_id, run, runs[0])
+    for previous, run in pairwise(runs):
+        problems += _link_problems(previous, run)
+    if not runs:
+        return problems
+    last = runs[-1]
+    if closed and last.ended not in _CLOSED:
+        problems.append(
+            f"{last.name} ends with event {len(last.events)} ({_event_name(last.ended)}) though "
+            "the case is closed: its history is cut short"
+        )
+    latest = temporal.latest
+    if latest is not None and closed:
+        if latest.run_id != last.run_id:
+            problems.append(
+                f"Temporal's last run is {latest.run_id}, but the history ends at {last.name}: "
+                "runs are missing"
+            )
+        elif latest.history_length != len(last.events):
+            problems.append(
+                f"{last.name} has {len(last.events)} events where Temporal holds "
+                f"{latest.history_length}: its history is cut short"
+            )
+    elif latest is not None and latest.run_id not in {run.run_id for run in runs}:
+        problems.append(f"Temporal's current run {latest.run_id} is missing from the history")
+    if end is not None and end.runs != len(runs):
+        problems.append(f"the case counts {end.runs} runs; the history has {len(runs)}")
+    return problems
+
+
+def _run_problems(case_id: str, run: _Run, first: _Run) -> list[str]:
+    problems: list[str] = []
+    for position, event in enumerate(run.events, start=1):
+        if event.event_id != position:
+            problems.append(
+                f"{run.name}: event {event.event_id} stands where event {position} should: "
+                "events are missing"
+            )
+            break
+    if run.workflow_type != WORKFLOW_TYPE:
+        problems.append(f"{run.name} is a {run.workflow_type or 'headless'} workflow, not a case")
+    case = run.case
+    if case is None:
+        return problems
+    if case.case_id != case_id:
+        problems.append(f"{run.name} is the run of case {case.case_id}")
+    pinned = case.pinned
+    if pinned.guideline.content_hash() != pinned.content_hash:
+        problems.append(f"{run.name}: the pinned guideline does not match its content hash")
+    if first.case is not None and pinned.content_hash != first.case.pinned.content_hash:
+        problems.append(
+            f"{run.name} is pinned to guideline {pinned.content_hash}, run 1 to "
+            f"{first.case.pinned.content_hash}"
+        )
+    if run.index == 1 and case.state is not None:
+        problems.append(f"{run.name} starts with a carried state: the run before it is missing")
+    if run.index > 1 and case.state is None:
+        problems.append(f"{run.name} starts afresh instead of carrying the case's state")
+    if case.state is not None and case.state.runs != run.index:
+        problems.append(f"{run.name} carries runs={case.state.runs}; it is run {run.index}")
+    return problems
+
+
+def _link_problems(previous: _Run, run: _Run) -> list[str]:
+    problems: list[str] = []
+    if previous.ended != _CONTINUED:
+        problems.append(
+            f"{previous.name} ends with {_event_name(previous.ended)}, not a continue-as-new, "
+            f"yet {run.name} follows it"
+        )
+    elif previous.continued_as != run.run_id:
+        problems.append(
+            f"{previous.name} continued as run {previous.continued_as}, not {run.run_id}"
+        )
+    if run.continues != previous.run_id:
+        problems.append(
+            f"{run.name} continues run {run.continues or 'nothing'}, not {previous.name}"
+        )
+    if previous.continued_with is not None and previous.continued_with != run.input:
+        problems.append(f"{run.name} starts with another input than {previous.name} handed on")
+    before = previous.case.state if previous.case else None
+    after = run.case.state if run.case else None
+    if before is not None and after is not None and after.version < before.version:
+        problems.append(
+            f"{run.name} starts at version {after.version}, behind {previous.name}'s "
+            f"{before.version}"
+        )
+    return problems
+
+
+def _state(
+    case_id: str,
+    closed: bool,
+    end: CaseView | None,
+    live: CaseView | str | None,
+    stored: _ReadModel,
+    runs: list[_Run],
+    missing: str | None,
+) -> list[str]:
+    """The read model shows the state the history ends in (or the running case is in)."""
+    record = stored.record
+    if record is None:
+        return [f"the read model has no case {case_id}"]
+    if end is None:
+        if missing:
+            return [missing]
+        if isinstance(live, str):
+            return [live]
+        last = runs[-1].name if runs else "the last run"
+        return [f"{last} holds no case result to compare with the read model (cut short?)"]
+    source = "the history's result" if closed else "the running case"
+    expected: dict[str, object] = {
+        "stage": end.stage,
+        "status": end.status.value,
+        "closing_state": end.closing_state.value if end.closing_state else None,
+        "version": end.version,
+    }
+    problems: list[str] = []
+    for name, value in expected.items():
+        if getattr(record, name) != value:
+            problems.append(
+                f"read model {name} is {getattr(record, name)!r}; {source} says {value!r}"
+            )
+        if record.detail.get(name) != value:
+            problems.append(
+                f"read model detail {name} is {record.detail.get(name)!r}; {source} says {value!r}"
+            )
+    if record.guideline_hash != end.guideline_hash:
+        problems.append(
+            f"read model guideline is {record.guideline_hash}; {source} says {end.guideline_hash}"
+        )
+    return problems + _timeline_problems(stored.timeline, end, source)
+
+
+def _timeline_problems(rows: list[TimelineRecord], end: CaseView, source: str) -> list[str]:
+    recorded = {row.seq: row for row in rows}
+    expected = {entry.seq: entry for entry in end.timeline}
+    problems: list[str] = []
+    if len(rows) != len(end.timeline):
+        problems.append(
+            f"read model timeline has {len(rows)} entries; {source} has {len(end.timeline)}"
+        )
+    for seq in sorted(expected.keys() - recorded.keys()):
+        problems.append(f"timeline entry {seq} ({expected[seq].kind}) is not in the read model")
+    for seq in sorted(recorded.keys() - expected.keys()):
+        problems.append(f"read model timeline entry {seq} is not in {source}")
+    for seq in sorted(recorded.keys() & expected.keys()):
+        row, entry = recorded[seq], expected[seq]
+        if (row.kind, row.action) != (entry.kind.value, entry.action):
+            problems.append(
+                f"timeline entry {seq} is {row.kind} {row.action or ''} in the read model; "
+                f"{source} has {entry.kind.value} {entry.action or ''}"
+            )
+    return problems
+
+
+def _trail(
+    runs: list[_Run], trail: list[AuditEntry], end: CaseView | None, *, running: bool
+) -> list[str]:
+    """One trail entry per accepted action in the history, and no other."""
+    problems: list[str] = []
+    applied: dict[str, list[tuple[_Run, _Update]]] = defaultdict(list)
+    pending: set[str] = set()
+    for run in runs:
+        for update in run.updates:
+            if not update.completed:
+                # The last run of a running case may be applying it now; anywhere else the
+                # completion was lost.
+                pending.add(update.update_id)
+                if not (running and run is runs[-1]):
+                    problems.append(
+                        f"update {update.update_id} was accepted in {run.name} and never completed"
+                    )
+            elif update.result is not None and not update.result.duplicate:
+                applied[update.update_id].append((run, update))
+    entries: dict[str, list[AuditEntry]] = defaultdict(list)
+    for entry in trail:
+        entries[entry.update_id].append(entry)
+    for update_id, found in applied.items():
+        run, update = found[0]
+        if len(found) > 1:
+            where = ", ".join(run.name for run, _ in found)
+            problems.append(f"update {update_id} was applied {len(found)} times ({where})")
+        matching = entries.get(update_id, [])
+        action = update.request.action if update.request else "?"
+        if not matching:
+            problems.append(
+                f"missing: update {update_id} ({action} in {run.name}) has no trail entry"
+            )
+        elif len(matching) > 1:
+            seqs = ", ".join(str(entry.seq) for entry in matching)
+            problems.append(f"update {update_id} has {len(matching)} trail entries ({seqs})")
+        for entry in matching:
+            problems += _request_problems(entry, update.request)
+    for update_id, extra in entries.items():
+        if update_id not in applied and update_id not in pending:
+            problems += [
+                f"extra: trail entry {entry.seq} ({entry.action}, update {update_id}) matches "
+                "no accepted update in the history"
+                for entry in extra
+            ]
+    return problems + _order_problems(trail) + _content_problems(trail, end)
+
+
+def _request_problems(entry: AuditEntry, request: ActionRequest | None) -> list[str]:
+    if request is None:
+        return []
+    actor = request.actor
+    expected = {
+        "action": request.action,
+        "actor_key": actor.key_id,
+        "actor_role": actor.role.value,
+        "actor_scope": actor.scope,
+        "on_behalf_of": actor.on_behalf_of,
+    }
+    return [
+        f"trail entry {entry.seq} (update {entry.update_id}): {name} is "
+        f"{getattr(entry, name)!r}; the update says {value!r}"
+        for name, value in expected.items()
+        if getattr(entry, name) != value
+    ]
+
+
+def _order_problems(trail: list[AuditEntry]) -> list[str]:
+    problems: list[str] = []
+    for before, after in pairwise(trail):
+        if after.timeline_seq <= before.timeline_seq:
+            problems.append(
+                f"trail entry {after.seq} (timeline {after.timeline_seq}) comes after entry "
+                f"{before.seq} (timeline {before.timeline_seq}): out of order"
+            )
+    return problems
+
+
+def _content_problems(trail: list[AuditEntry], end: CaseView | None) -> list[str]:
+    if end is None:
+        return []
+    actions = {
+        entry.idempotency_key: entry for entry in end.timeline if entry.kind is EntryKind.ACTION
+    }
+    problems: list[str] = []
+    for row in trail:
+        entry = actions.get(row.update_id)
+        if entry is None:
+            continue  # reported above: no accepted update, or still being applied
+        expected: dict[str, object] = {
+            "timeline_seq": entry.seq,
+            "at": entry.at,
+            "stage_before": entry.stage_before,
+            "stage_after": entry.stage_after,
+            "payload": entry.payload,
+            "documents": entry.documents,
+        }
+        problems += [
+            f"trail entry {row.seq} (update {row.update_id}): {name} is "
+            f"{getattr(row, name)!r}; the history says {value!r}"
+            for name, value in expected.items()
+            if getattr(row, name) != value
+        ]
+    return problems
+
+
+def _document_hashes(end: CaseView | None, trail: list[AuditEntry]) -> dict[str, str]:
+    """Every document's SHA-256 the case records, with where it is recorded."""
+    found: dict[str, str] = {}
+    if end is not None:
+        for attached in end.documents:
+            found.setdefault(attached.document.sha256, f"{attached.document.name}")
+        for thread in end.legal_opinions:
+            if thread.document is not None:
+                found.setdefault(thread.document.sha256, f"legal opinion {thread.thread}")
+        for entry in end.timeline:
+            for sha256 in entry.documents:
+                found.setdefault(sha256, f"timeline entry {entry.seq}")
+    for row in trail:
+        for sha256 in row.documents:
+            found.setdefault(sha256, f"trail entry {row.seq}")
+    return found
+
+
+def _documents(checker: DocumentChecker, hashes: dict[str, str]) -> list[str]:
+    problems: list[str] = []
+    for sha256, where in sorted(hashes.items()):
+        problem = checker.check(sha256)
+        if problem is not None:
+            problems.append(f"document {sha256} ({where}): {problem}")
+    return problems
