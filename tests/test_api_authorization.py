@@ -126,6 +126,9 @@ SCENARIOS = [
         allowed=_labels(GWPP_IN),
         setup=TO_GWPP,
         rows=ROSTER + ON_BEHALF,
+        # Recording for someone who is not a party of the case is out of scope, whatever the
+        # action; recording a party's share of a forum's action is the wrong role.
+        out_of_scope=UNSEEN | _labels(FOR_STRANGER),
         fresh=True,
     ),
     Scenario(
@@ -228,10 +231,6 @@ SCENARIOS = [
         fresh=True,
     ),
 ]
-
-
-def _key(who: Who) -> tuple[Role, str | None]:
-    return who.role, who.scope
 
 
 async def _act(

@@ -8,8 +8,11 @@ naming each discrepancy and where it is.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 from collections import defaultdict, deque
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
@@ -20,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.api.common.v1 import Payloads
 from temporalio.api.enums.v1 import EventType
-from temporalio.api.history.v1 import HistoryEvent
+from temporalio.api.history.v1 import History, HistoryEvent
 from temporalio.client import (
     Client,
     WorkflowExecutionDescription,
@@ -34,7 +37,14 @@ from temporalio.worker import Replayer
 
 from models.audit import check_chain
 from models.pedoman import PinnedGuideline
-from models.state import ActionRequest, ActionResult, CaseInput, CaseView, EntryKind
+from models.state import (
+    ActionRequest,
+    ActionResult,
+    CaseInput,
+    CaseStatus,
+    CaseView,
+    EntryKind,
+)
 from models.tables import AuditEntry, CaseRecord, TimelineRecord
 from models.verification import Check, CheckName, VerifyReport
 from workflows.case_workflow import CaseWorkflow
@@ -115,6 +125,12 @@ def history_document(runs: Sequence[RunHistory], pinned: PinnedGuideline) -> dic
 # ------------------------------------------------------------------------- replaying
 
 
+class HistoryReplayer(Protocol):
+    """Replays one history against the current workflow code: its failure, or None."""
+
+    async def replay(self, history: WorkflowHistory) -> Exception | None: ...
+
+
 @cache
 def case_replayer() -> Replayer:
     """The replayer for case histories: the worker's workflow and data converter."""
@@ -180,14 +196,63 @@ class ReplayStream:
 _Queued = tuple[WorkflowHistory, "asyncio.Future[Exception | None]"]
 
 
-async def _replay(runs: Sequence[RunHistory], replayer: Replayer | ReplayStream) -> list[str]:
+class ProcessReplayer:
+    """Replays histories in worker processes, each with its own replay stream.
+
+    Replaying is CPU-bound Python, so one process replays one history at a time however many
+    cases are verified concurrently; more processes use more cores.
+    """
+
+    def __init__(self, processes: int, replayer: Callable[[], Replayer] = case_replayer) -> None:
+        # Spawned, not forked: Temporal's runtime refuses to run in a forked child.
+        self._pool = ProcessPoolExecutor(
+            processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_replaying,
+            initargs=(replayer,),
+        )
+
+    async def __aenter__(self) -> ProcessReplayer:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await asyncio.to_thread(self._pool.shutdown)
+
+    async def replay(self, history: WorkflowHistory) -> Exception | None:
+        """Replay one history in a worker process: why it failed, or None."""
+        events = History(events=history.events).SerializeToString()
+        return await asyncio.get_running_loop().run_in_executor(
+            self._pool, _replay_here, history.workflow_id, events
+        )
+
+
+# A replaying process keeps one event loop and one replay stream for its whole life.
+_replaying: tuple[asyncio.AbstractEventLoop, ReplayStream] | None = None
+
+
+def _start_replaying(replayer: Callable[[], Replayer]) -> None:
+    global _replaying
+    loop = asyncio.new_event_loop()
+    stream = ReplayStream(replayer())
+    loop.run_until_complete(stream.__aenter__())
+    _replaying = (loop, stream)
+
+
+def _replay_here(workflow_id: str, events: bytes) -> Exception | None:
+    assert _replaying is not None, "not a replaying process"
+    loop, stream = _replaying
+    history = WorkflowHistory(workflow_id, History.FromString(events).events)
+    return loop.run_until_complete(stream.replay(history))
+
+
+async def _replay(runs: Sequence[RunHistory], replayer: Replayer | HistoryReplayer) -> list[str]:
     if not runs:
         return ["there is no history to replay"]
-    if isinstance(replayer, ReplayStream):
-        failures = await asyncio.gather(*(replayer.replay(run.history) for run in runs))
-    else:
+    if isinstance(replayer, Replayer):
         async with replayer.workflow_replay_iterator(_each(runs)) as results:
             failures = [result.replay_failure async for result in results]
+    else:
+        failures = list(await asyncio.gather(*(replayer.replay(run.history) for run in runs)))
     return [
         f"run {index} ({run.run_id}) does not replay: {type(failure).__name__}: {failure}"
         for index, (run, failure) in enumerate(zip(runs, failures, strict=True), start=1)
@@ -208,52 +273,55 @@ async def verify_case(
     engine: Engine,
     case_id: str,
     *,
-    replayer: Replayer | ReplayStream | None = None,
+    replayer: Replayer | HistoryReplayer | None = None,
     documents: DocumentChecker | None = None,
     runs: Sequence[RunHistory] | None = None,
 ) -> VerifyReport:
     """Replay the case and cross-check its history, read model, audit chain and documents.
 
-    `runs` verifies histories obtained elsewhere (an export) instead of fetching them; the
-    live case in Temporal is still consulted for how many runs and events it holds.
+    `runs` verifies histories from elsewhere (an export) instead of fetching them; Temporal,
+    while it still holds the case, is asked how many runs and events there are.
     """
     temporal, stored = await asyncio.gather(
         _from_temporal(client, case_id, runs), asyncio.to_thread(_read_model, engine, case_id)
     )
     history = [_parse(run, index) for index, run in enumerate(temporal.runs, start=1)]
-    closed = temporal.closed if temporal.closed is not None else stored.closed
-    # Replaying is CPU work in this process; the query waits on the worker: side by side.
+    closed = _closed(temporal, stored, history)
+    # The replay goes on while a running case answers its query.
     replaying = asyncio.create_task(_replay(temporal.runs, replayer or case_replayer()))
-    live = None if closed or temporal.missing else await _live_view(client, case_id)
-    replay_problems = await replaying
-    end = history[-1].result if closed and history else live if isinstance(live, CaseView) else None
+    end = await _end_state(client, case_id, history, temporal, closed)
+    view = end if isinstance(end, CaseView) else None
     checks = [
-        Check.of(CheckName.REPLAY, replay_problems),
-        Check.of(CheckName.CONTINUITY, _continuity(case_id, history, temporal, closed, end)),
-        Check.of(
-            CheckName.STATE, _state(case_id, closed, end, live, stored, history, temporal.missing)
-        ),
+        Check.of(CheckName.REPLAY, await replaying),
+        Check.of(CheckName.CONTINUITY, _continuity(case_id, history, temporal, closed, view)),
+        Check.of(CheckName.STATE, _state(case_id, stored, end)),
         Check.of(CheckName.CHAIN, [str(problem) for problem in check_chain(stored.trail)]),
-        Check.of(CheckName.TRAIL, _trail(history, stored.trail, end, running=not closed)),
+        Check.of(CheckName.TRAIL, _trail(history, stored.trail, view, running=not closed)),
     ]
     if documents is not None:
-        hashes = _document_hashes(end, stored.trail)
-        checks.append(
-            Check.of(CheckName.DOCUMENTS, await asyncio.to_thread(_documents, documents, hashes))
-        )
-    pinned = history[0].case.pinned if history and history[0].case else None
-    record = stored.record
+        hashes = _document_hashes(view, stored.trail)
+        problems = await asyncio.to_thread(_documents, documents, hashes)
+        checks.append(Check.of(CheckName.DOCUMENTS, problems))
+    version, content_hash = _guideline(history, stored.record)
     return VerifyReport(
         case_id=case_id,
         ok=all(check.ok for check in checks),
-        guideline_version=pinned.guideline.version
-        if pinned
-        else record and record.guideline_version,
-        guideline_hash=pinned.content_hash if pinned else record and record.guideline_hash,
+        guideline_version=version,
+        guideline_hash=content_hash,
         runs=len(history),
         events=sum(len(run.events) for run in history),
         checks=checks,
     )
+
+
+def _guideline(runs: list[_Run], record: CaseRecord | None) -> tuple[str | None, str | None]:
+    """The pinned guideline's version and hash: from the history, else the read model."""
+    if runs and runs[0].case is not None:
+        pinned = runs[0].case.pinned
+        return pinned.guideline.version, pinned.content_hash
+    if record is not None:
+        return record.guideline_version, record.guideline_hash
+    return None, None
 
 
 async def verify_cases(
@@ -262,15 +330,18 @@ async def verify_cases(
     case_ids: Iterable[str] | AsyncIterable[str],
     *,
     concurrency: int = 8,
-    replayer: Replayer | None = None,
+    replayer: HistoryReplayer | None = None,
     documents: DocumentChecker | None = None,
 ) -> AsyncIterator[VerifyReport]:
-    """Verify many cases, `concurrency` at a time through one replay worker; as each finishes.
+    """Verify many cases, `concurrency` at a time; yields each report as it is ready.
 
-    Fetching histories and reading the read model of some cases overlaps with replaying
-    others, and no case pays for starting a replay worker.
+    Fetching and reading the read model for some cases overlaps with replaying others. Every
+    history goes through `replayer`: by default one in-process replay worker (none is started
+    per case); a `ProcessReplayer` replays on several cores.
     """
-    async with ReplayStream(replayer) as stream:
+    async with AsyncExitStack() as stack:
+        if replayer is None:
+            replayer = await stack.enter_async_context(ReplayStream())
         running: set[asyncio.Task[VerifyReport]] = set()
         try:
             async for case_id in _ids(case_ids):
@@ -280,7 +351,7 @@ async def verify_cases(
                         yield task.result()
                 running.add(
                     asyncio.create_task(
-                        verify_case(client, engine, case_id, replayer=stream, documents=documents)
+                        verify_case(client, engine, case_id, replayer=replayer, documents=documents)
                     )
                 )
             while running:
@@ -306,38 +377,48 @@ async def _ids(case_ids: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[st
 
 @dataclass
 class _Temporal:
-    """What Temporal holds of a case: its runs, and how it describes the latest one."""
+    """What Temporal holds of a case: its runs, and how it describes the latest."""
 
     runs: Sequence[RunHistory]
     latest: WorkflowExecutionDescription | None = None
     missing: str | None = None
-
-    @property
-    def closed(self) -> bool | None:
-        if self.latest is None:
-            return None
-        return self.latest.status is not WorkflowExecutionStatus.RUNNING
 
 
 async def _from_temporal(
     client: Client, case_id: str, runs: Sequence[RunHistory] | None
 ) -> _Temporal:
     try:
-        # Described first: a closed case's history can then only be complete or cut short.
+        # Described first: a closed case's history can then only be whole or cut short.
         latest = await client.get_workflow_handle(case_id).describe()
-        return _Temporal(
-            runs=runs if runs is not None else await case_runs(client, case_id), latest=latest
-        )
+        return _Temporal(runs if runs is not None else await case_runs(client, case_id), latest)
     except RPCError as error:
         if error.status is not RPCStatusCode.NOT_FOUND:
             raise
-        return _Temporal(
-            runs=runs or [],
-            missing=f"Temporal holds no history of case {case_id} (past its retention?)",
-        )
+    if runs is not None:
+        return _Temporal(runs)  # an export of a case past Temporal's retention
+    return _Temporal([], missing=f"Temporal holds no history of case {case_id} (past retention?)")
 
 
-async def _live_view(client: Client, case_id: str) -> CaseView | str:
+def _closed(temporal: _Temporal, stored: _ReadModel, runs: list[_Run]) -> bool:
+    if temporal.latest is not None:
+        return temporal.latest.status is not WorkflowExecutionStatus.RUNNING
+    # Temporal no longer knows the case: the read model and the history itself tell.
+    closed_record = stored.record is not None and stored.record.status == "closed"
+    return closed_record or (bool(runs) and runs[-1].ended in _CLOSED)
+
+
+async def _end_state(
+    client: Client, case_id: str, runs: list[_Run], temporal: _Temporal, closed: bool
+) -> CaseView | str:
+    """The state the case is in: its result, or the running case's view; else why unknown."""
+    if temporal.missing:
+        return temporal.missing
+    if closed:
+        last = runs[-1] if runs else None
+        if last is None or last.result is None:
+            where = last.name if last else "the history"
+            return f"{where} holds no case result (cut short, or the run failed)"
+        return last.result
     try:
         return await client.get_workflow_handle(case_id).query(
             CaseWorkflow.view, rpc_timeout=QUERY_TIMEOUT
@@ -351,10 +432,6 @@ class _ReadModel:
     record: CaseRecord | None
     timeline: list[TimelineRecord]
     trail: list[AuditEntry]
-
-    @property
-    def closed(self) -> bool:
-        return self.record is not None and self.record.status == "closed"
 
 
 def _read_model(engine: Engine, case_id: str) -> _ReadModel:
@@ -577,32 +654,20 @@ def _link_problems(previous: _Run, run: _Run) -> list[str]:
     return problems
 
 
-def _state(
-    case_id: str,
-    closed: bool,
-    end: CaseView | None,
-    live: CaseView | str | None,
-    stored: _ReadModel,
-    runs: list[_Run],
-    missing: str | None,
-) -> list[str]:
+def _state(case_id: str, stored: _ReadModel, end: CaseView | str) -> list[str]:
     """The read model shows the state the history ends in (or the running case is in)."""
     record = stored.record
     if record is None:
         return [f"the read model has no case {case_id}"]
-    if end is None:
-        if missing:
-            return [missing]
-        if isinstance(live, str):
-            return [live]
-        last = runs[-1].name if runs else "the last run"
-        return [f"{last} holds no case result to compare with the read model (cut short?)"]
-    source = "the history's result" if closed else "the running case"
+    if isinstance(end, str):
+        return [end]
+    source = "the history's result" if end.status is CaseStatus.CLOSED else "the running case"
     expected: dict[str, object] = {
         "stage": end.stage,
         "status": end.status.value,
         "closing_state": end.closing_state.value if end.closing_state else None,
         "version": end.version,
+        "guideline_hash": end.guideline_hash,
     }
     problems: list[str] = []
     for name, value in expected.items():
@@ -614,10 +679,6 @@ def _state(
             problems.append(
                 f"read model detail {name} is {record.detail.get(name)!r}; {source} says {value!r}"
             )
-    if record.guideline_hash != end.guideline_hash:
-        problems.append(
-            f"read model guideline is {record.guideline_hash}; {source} says {end.guideline_hash}"
-        )
     return problems + _timeline_problems(stored.timeline, end, source)
 
 
@@ -668,13 +729,14 @@ def _trail(
     for update_id, found in applied.items():
         run, update = found[0]
         if len(found) > 1:
-            where = ", ".join(run.name for run, _ in found)
-            problems.append(f"update {update_id} was applied {len(found)} times ({where})")
+            where = ", ".join(again.name for again, _ in found)
+            problems.append(f"update {update_id} was applied {len(found)} times: {where}")
         matching = entries.get(update_id, [])
-        action = update.request.action if update.request else "?"
+        action = update.request.action if update.request else "an action"
         if not matching:
             problems.append(
-                f"missing: update {update_id} ({action} in {run.name}) has no trail entry"
+                f"missing: {run.name} applied update {update_id} ({action}); the trail has no "
+                "entry for it"
             )
         elif len(matching) > 1:
             seqs = ", ".join(str(entry.seq) for entry in matching)
@@ -742,7 +804,7 @@ def _content_problems(trail: list[AuditEntry], end: CaseView | None) -> list[str
         }
         problems += [
             f"trail entry {row.seq} (update {row.update_id}): {name} is "
-            f"{getattr(row, name)!r}; the history says {value!r}"
+            f"{getattr(row, name)!r}; the case's timeline says {value!r}"
             for name, value in expected.items()
             if getattr(row, name) != value
         ]
@@ -754,7 +816,7 @@ def _document_hashes(end: CaseView | None, trail: list[AuditEntry]) -> dict[str,
     found: dict[str, str] = {}
     if end is not None:
         for attached in end.documents:
-            found.setdefault(attached.document.sha256, f"{attached.document.name}")
+            found.setdefault(attached.document.sha256, attached.document.name)
         for thread in end.legal_opinions:
             if thread.document is not None:
                 found.setdefault(thread.document.sha256, f"legal opinion {thread.thread}")

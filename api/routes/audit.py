@@ -32,7 +32,7 @@ from workflows.audit import (
 
 router = APIRouter(prefix="/v1/cases", tags=["audit"])
 
-# Verifying replays every run of a case: auditors and administrators only (pedoman.md §2).
+# Verifying replays every run of a case, which only auditors and administrators ask for.
 VERIFIERS = frozenset({Role.AUDITOR, Role.ADMIN})
 
 
