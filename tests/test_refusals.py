@@ -156,3 +156,14 @@ async def test_nothing_is_recorded_for_a_stranger(musyawarah_case: CaseDriver) -
     for_stranger = OPERATOR.model_copy(update={"on_behalf_of": "35.78"})
     refusal = await _refused(musyawarah_case, for_stranger, "add_note", text="atas nama")
     assert refusal.type == "wrong_scope" and "35.78" in refusal.message
+
+
+async def test_an_operators_own_action_is_never_recorded_for_a_party(
+    dev_env: WorkflowEnvironment,
+) -> None:
+    async with running_worker(dev_env.client) as queue:
+        case = await CaseDriver.file(dev_env.client, queue, ksdd_filing())
+        await case.act(OPERATOR, "add_note", text="Berkas diterima")  # the case has started
+        for_party = OPERATOR.model_copy(update={"on_behalf_of": BANDUNG})
+        refusal = await _refused(case, for_party, "accept_filing")
+        assert refusal.type == "wrong_role" and "not a party's action" in refusal.message

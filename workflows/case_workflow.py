@@ -385,6 +385,11 @@ class CaseWorkflow:
         self._state.collected = {}
         self._record(EntryKind.TRANSITION, stage_before=before, detail=f"{before} → {stage}")
         await self._start_clock()
+        # Tell whoever must act in the new stage, with its new due date (hence after the clock).
+        # An extra activity changes the command sequence, so cases that moved before this was
+        # deployed keep the old sequence: the patch procedure in workflows/VERSIONING.md.
+        if workflow.patched("notify-on-transition"):
+            await self._notify("stage_changed", f"the case moved from {before} to {stage}")
 
     async def _close(self, closing_state: ClosingState) -> None:
         state = self._state

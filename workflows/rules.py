@@ -158,7 +158,10 @@ class CaseRules:
 
     def may_take(self, action: Action, actor: Actor) -> bool:
         """Whether this actor's role and scope fit the action."""
-        return any(self._fit(kind, actor) is _Fit.YES for kind in action.actors)
+        kinds = action.actors
+        if actor.on_behalf_of is not None:
+            kinds = [kind for kind in kinds if kind in _PARTY_KINDS]
+        return any(self._fit(kind, actor) is _Fit.YES for kind in kinds)
 
     def check_actor(self, action: Action, actor: Actor) -> None:
         """Refuse with wrong_role or wrong_scope unless the actor may take the action."""
@@ -172,7 +175,17 @@ class CaseRules:
                 RefusalCode.WRONG_SCOPE,
                 f"{actor.on_behalf_of} is not a party to this case; nothing is recorded for it",
             )
-        fits = [self._fit(kind, actor) for kind in action.actors]
+        kinds = action.actors
+        if actor.on_behalf_of is not None:
+            # Recorded on a party's behalf, an action must be one that party could take itself.
+            kinds = [kind for kind in kinds if kind in _PARTY_KINDS]
+            if not kinds:
+                raise Refusal(
+                    RefusalCode.WRONG_ROLE,
+                    f"{action.name} is not a party's action; an operator takes it without "
+                    "on_behalf_of",
+                )
+        fits = [self._fit(kind, actor) for kind in kinds]
         if _Fit.YES in fits:
             return
         expected = ", ".join(kind.value for kind in action.actors)

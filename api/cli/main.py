@@ -9,7 +9,7 @@ import traceback
 import typer
 from typer._click.exceptions import ClickException
 
-from api.cli import db, deadline, dev, keys, pedoman, reindex, route
+from api.cli import audit, db, deadline, dev, keys, pedoman, reindex, route
 
 app = typer.Typer(
     name="mufakat",
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.add_typer(pedoman.app, name="pedoman")
 app.add_typer(keys.app, name="keys")
 app.add_typer(db.app, name="db")
+app.add_typer(audit.app, name="audit")
 app.command("route")(route.route)
 app.command("deadline")(deadline.deadline)
 app.command("dev")(dev.dev)

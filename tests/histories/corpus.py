@@ -12,8 +12,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 CORPUS = Path(__file__).parent
 MANIFEST = CORPUS / "manifest.json"
-# The marker sdk-core records for workflow.patched / workflow.deprecate_patch.
-PATCH_MARKER = "core_patch"
+# The marker sdk-core records for workflow.patched / workflow.deprecate_patch, and its details key.
+PATCH_MARKER, PATCH_DETAILS = "core_patch", "patch-data"
 
 
 class CorpusEntry(BaseModel):
@@ -81,10 +81,10 @@ def patch_ids(history: WorkflowHistory) -> list[str]:
         marker = event.marker_recorded_event_attributes
         if marker.marker_name != PATCH_MARKER:
             continue
-        data = pydantic_data_converter.payload_converter.from_payloads(
-            list(marker.details["patch_data"].payloads)
-        )[0]
-        patch = data["id"] if isinstance(data, dict) else json.loads(data)["id"]
+        (data,) = pydantic_data_converter.payload_converter.from_payloads(
+            list(marker.details[PATCH_DETAILS].payloads)
+        )
+        patch = str(data["id"])
         if patch not in found:
             found.append(patch)
     return found

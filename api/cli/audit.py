@@ -1,0 +1,660 @@
+"""`mufakat audit`: export cases for auditors, and verify many cases at once.
+
+An export holds, per case, every run's event history (in the JSON Temporal's tools read), the
+hash-chained audit trail and the hashes of its documents (checked against the store), plus a
+manifest with the SHA-256 of every file, so the export itself can be checked years later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import json
+import re
+import tarfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Protocol, TypeVar
+
+import typer
+
+from api.cli.options import DatabaseUrl, DataDir, TemporalPort
+from models.case import CASE_ID_PATTERN
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+    from sqlalchemy.engine import Engine
+    from temporalio.client import Client
+
+    from activities.document_store import DocumentStore
+    from models.settings import Settings
+    from models.verification import VerifyReport
+
+# Temporal, SQLAlchemy, FastAPI's models and rich load when an `audit` command runs: importing
+# them here would slow down every other `mufakat` command.
+
+app = typer.Typer(help="Export cases for auditors and verify them.", no_args_is_help=True)
+
+# SystemExit, not typer.Exit: click run with standalone_mode=False (as `main` runs it) returns an
+# Exit's code instead of raising it, so the code would never reach the shell.
+_FAILED = 1
+_BAD_INPUT = 2
+
+EXPORT_FORMAT = "mufakat-audit-export/1"
+# Problems shown per failed check in the summary; `--json` keeps every one.
+FIRST_PROBLEMS = 3
+
+CaseIds = Annotated[
+    list[str] | None,
+    typer.Argument(metavar="CASE_ID...", help="Case ids (PKD-2026-000123).", show_default=False),
+]
+AllCases = Annotated[
+    bool,
+    typer.Option("--all", help="Every case in the read model (or every case --query finds)."),
+]
+Query = Annotated[
+    str | None,
+    typer.Option(
+        help="With --all: take the cases a Temporal visibility query finds instead, e.g. "
+        "\"WorkflowType = 'Case' AND CaseStatus = 'closed'\".",
+        show_default=False,
+    ),
+]
+Concurrency = Annotated[int, typer.Option(min=1, max=64, help="Cases worked on at a time.")]
+
+_T = TypeVar("_T")
+
+
+def _fail(message: str, code: int = _BAD_INPUT) -> NoReturn:
+    """One line on stderr; 2 for bad input, 1 when Temporal or the database fails."""
+    typer.echo(f"error: {message}", err=True)
+    raise SystemExit(code)
+
+
+def _one_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+# ---------------------------------------------------------------- connecting
+
+
+@dataclass
+class _Service:
+    """What an audit command works against: Temporal, the read model and the document store."""
+
+    settings: Settings
+    engine: Engine
+    client: Client
+    documents: DocumentStore
+
+
+def _engine(settings: Settings) -> Engine:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from models.database import create_database_engine
+
+    try:
+        url = make_url(settings.database_url)
+    except ArgumentError:
+        # Not echoed: a malformed URL may still hold a password.
+        _fail("--database-url / MUFAKAT_DATABASE_URL is not a SQLAlchemy database URL")
+    sqlite_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    # SQLite would create an empty file, and every case would look unknown.
+    if sqlite_file and not Path(str(url.database)).is_file():
+        _fail(f"no read model at {url.database} (see --data-dir / --database-url)")
+    # Not migrated (`ensure_schema`): an audit reads the record as it is and changes nothing.
+    return create_database_engine(settings.database_url)
+
+
+@asynccontextmanager
+async def _service(
+    data_dir: Path | None, database_url: str | None, temporal_port: int | None
+) -> AsyncIterator[_Service]:
+    """Temporal and the read model, found the way the service finds them."""
+    from activities.document_store import document_store
+    from models.settings import get_settings
+    from workflows.client import connect_client
+
+    settings = get_settings(
+        data_dir=data_dir, database_url=database_url, temporal_port=temporal_port
+    )
+    engine = _engine(settings)
+    try:
+        try:
+            client = await connect_client(
+                embedded_address=settings.embedded_temporal_address, namespace=settings.namespace
+            )
+        except (RuntimeError, ValueError) as error:
+            _fail(f"cannot connect to Temporal: {_one_line(error)}", _FAILED)
+        yield _Service(settings, engine, client, document_store(settings))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        yield
+    except (OperationalError, ProgrammingError) as error:
+        # Only the driver's own first line: the full text would repeat the SQL statement.
+        reason = _one_line(error.orig) if error.orig else "cannot read"
+        _fail(f"read model: {reason}", _FAILED)
+
+
+# ---------------------------------------------------------------- choosing the cases
+
+
+def read_model_case_ids(engine: Engine) -> list[str]:
+    """Every case of the read model, in case-id order."""
+    from sqlmodel import Session, col, select
+
+    from models.tables import CaseRecord
+
+    with Session(engine) as session:
+        return list(session.exec(select(CaseRecord.case_id).order_by(col(CaseRecord.case_id))))
+
+
+def _known_in_read_model(engine: Engine, case_ids: Sequence[str]) -> set[str]:
+    from sqlmodel import Session, col, select
+
+    from models.tables import CaseRecord
+
+    with Session(engine) as session:
+        found = session.exec(
+            select(CaseRecord.case_id).where(col(CaseRecord.case_id).in_(case_ids))
+        )
+        return set(found)
+
+
+async def _known_to_temporal(client: Client, case_id: str) -> bool:
+    from temporalio.service import RPCError, RPCStatusCode
+
+    try:
+        await client.get_workflow_handle(case_id).describe()
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return True
+
+
+async def _query(client: Client, query: str) -> list[str]:
+    from temporalio.service import RPCError, RPCStatusCode
+
+    try:
+        return sorted({execution.id async for execution in client.list_workflows(query)})
+    except RPCError as error:
+        if error.status is RPCStatusCode.INVALID_ARGUMENT:
+            _fail(f"--query: {_one_line(error)}")
+        raise
+
+
+async def _choose(
+    service: _Service, case_ids: list[str] | None, all_cases: bool, query: str | None
+) -> list[str]:
+    """The cases named (each known to the read model or to Temporal), or every case."""
+    if case_ids and all_cases:
+        _fail("name case ids or give --all, not both")
+    if query is not None and not all_cases:
+        _fail("--query chooses the cases of --all; give --all with it")
+    if all_cases:
+        if query is None:
+            with _database_errors():
+                return await asyncio.to_thread(read_model_case_ids, service.engine)
+        return await _query(service.client, query)
+    if not case_ids:
+        _fail("name one or more case ids, or give --all")
+    named = list(dict.fromkeys(case_ids))  # once each, in the order given
+    malformed = [case_id for case_id in named if re.fullmatch(CASE_ID_PATTERN, case_id) is None]
+    if malformed:
+        _fail(f"not a case id (PKD-yyyy-nnnnnn): {', '.join(malformed)}")
+    with _database_errors():
+        recorded = await asyncio.to_thread(_known_in_read_model, service.engine, named)
+    # A case the read model lost is still auditable while Temporal holds its history.
+    others = [case_id for case_id in named if case_id not in recorded]
+    known = await asyncio.gather(*(_known_to_temporal(service.client, c) for c in others))
+    unknown = [case_id for case_id, found in zip(others, known, strict=True) if not found]
+    if unknown:
+        _fail(f"unknown case{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
+    return named
+
+
+# ---------------------------------------------------------------- progress
+
+
+def _progress() -> Progress:
+    """A progress bar on stderr, so stdout keeps only the result."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
+
+
+async def _bounded(
+    items: Sequence[str], work: Callable[[str], Awaitable[_T]], concurrency: int
+) -> AsyncIterator[_T]:
+    """`work` over `items`, at most `concurrency` at a time; results as they are ready."""
+    limit = asyncio.Semaphore(concurrency)
+
+    async def one(item: str) -> _T:
+        async with limit:
+            return await work(item)
+
+    tasks = [asyncio.create_task(one(item)) for item in items]
+    try:
+        for next_done in asyncio.as_completed(tasks):
+            yield await next_done
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+# ---------------------------------------------------------------- export
+
+
+class _Sink(Protocol):
+    """Where an export's files go: a folder, or an archive."""
+
+    def write(self, path: str, data: bytes) -> None: ...
+
+
+class _Folder:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def write(self, path: str, data: bytes) -> None:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+class _Archive:
+    """Files under one top folder of a gzipped tar, so it unpacks like a `--out` folder."""
+
+    def __init__(self, archive: tarfile.TarFile, top: str, mtime: float) -> None:
+        self.archive = archive
+        self.top = top
+        self.mtime = mtime
+
+    def write(self, path: str, data: bytes) -> None:
+        info = tarfile.TarInfo(f"{self.top}/{path}")
+        info.size = len(data)
+        info.mtime = int(self.mtime)
+        info.mode = 0o644
+        self.archive.addfile(info, io.BytesIO(data))
+
+
+def _archive_top(archive: Path) -> str:
+    name = archive.name
+    for suffix in (".tar.gz", ".tgz"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _json_bytes(document: Any) -> bytes:
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+@dataclass
+class _Exported:
+    """One case's files and what the manifest says of it."""
+
+    case_id: str
+    files: dict[str, bytes]
+    entry: dict[str, Any]
+    problems: list[str] = field(default_factory=list)
+
+
+def _trail_and_documents(
+    engine: Engine, store: DocumentStore, case_id: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The case's trail as `GET /v1/cases/{id}/audit` serves it, and its checked documents."""
+    from sqlmodel import Session, col, select
+
+    from api.routes.audit import AuditEntryPublic, AuditTrail
+    from models.state import CaseView
+    from models.tables import AuditEntry, CaseRecord
+
+    with Session(engine) as session:
+        rows = list(
+            session.exec(
+                select(AuditEntry)
+                .where(AuditEntry.case_id == case_id)
+                .order_by(col(AuditEntry.seq))
+            )
+        )
+        record = session.get(CaseRecord, case_id)
+    trail = AuditTrail(
+        case_id=case_id,
+        entries=[AuditEntryPublic.model_validate(row, from_attributes=True) for row in rows],
+    )
+    documents: list[dict[str, Any]] = []
+    if record is not None:
+        # The case's own list: every document any action attached, with its name and type.
+        view = CaseView.model_validate(record.detail)
+        for attached in view.documents:
+            documents.append(
+                {
+                    **attached.document.model_dump(mode="json"),
+                    "attached_at": attached.attached_at.isoformat(),
+                    "attached_by": attached.attached_by.model_dump(mode="json"),
+                    "stage": attached.stage,
+                    "action": attached.action,
+                }
+            )
+    listed = {document["sha256"] for document in documents}
+    for row in rows:
+        for sha256 in row.documents:
+            if sha256 not in listed:  # only the trail knows it: its hash is all there is
+                listed.add(sha256)
+                documents.append({"sha256": sha256, "trail_entry": row.seq})
+    checked: dict[str, str | None] = {}
+    for document in documents:
+        sha256 = document["sha256"]
+        if sha256 not in checked:
+            checked[sha256] = store.check(sha256)
+        problem = checked[sha256]
+        document["stored"] = problem or "ok"
+        document["matches"] = problem is None
+    return trail.model_dump(mode="json"), documents
+
+
+async def _export_case(service: _Service, case_id: str) -> _Exported:
+    from temporalio.service import RPCError, RPCStatusCode
+
+    from workflows.audit import case_runs, history_document, pinned_guideline
+
+    problems: list[str] = []
+    history: dict[str, Any] | None = None
+    try:
+        runs = await case_runs(service.client, case_id)
+    except RPCError as error:
+        if error.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        problems.append(f"Temporal holds no history of case {case_id} (past retention?)")
+    else:
+        history = history_document(runs, pinned_guideline(runs))
+    trail, documents = await asyncio.to_thread(
+        _trail_and_documents, service.engine, service.documents, case_id
+    )
+    files = {
+        f"{case_id}/trail.json": _json_bytes(trail),
+        f"{case_id}/documents.json": _json_bytes({"case_id": case_id, "documents": documents}),
+    }
+    if history is not None:
+        files[f"{case_id}/history.json"] = _json_bytes(history)
+    problems += [
+        f"document {document['sha256']}: {document['stored']}"
+        for document in documents
+        if not document["matches"]
+    ]
+    entry = {
+        "case_id": case_id,
+        "guideline_version": history["guideline_version"] if history else None,
+        "guideline_hash": history["guideline_hash"] if history else None,
+        "runs": len(history["runs"]) if history else 0,
+        "events": sum(len(run["events"]) for run in history["runs"]) if history else 0,
+        "trail_entries": len(trail["entries"]),
+        "documents": len(documents),
+        "problems": problems,
+        "files": {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())},
+    }
+    return _Exported(case_id, files, entry, problems)
+
+
+def _tool() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    import temporalio
+
+    try:
+        mufakat = version("mufakat")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        mufakat = "unknown"
+    return {"name": "mufakat", "version": mufakat, "temporalio": temporalio.__version__}
+
+
+def _destination(out: Path | None, archive: Path | None, now: datetime) -> Path:
+    if out is not None and archive is not None:
+        _fail("give --out or --archive, not both")
+    if archive is not None:
+        if archive.exists():
+            _fail(f"{archive} exists; an export never overwrites another")
+        if not archive.parent.is_dir():
+            _fail(f"no directory {archive.parent} for the archive")
+        return archive
+    folder = out or Path(f"mufakat-audit-{now.strftime('%Y%m%dT%H%M%SZ')}")
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        _fail(f"{folder} exists and is not an empty directory; an export never mixes with another")
+    return folder
+
+
+@app.command()
+def export(
+    case_ids: CaseIds = None,
+    all_cases: AllCases = False,
+    query: Query = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder to write (new or empty; default ./mufakat-audit-<UTC time>).",
+            show_default=False,
+        ),
+    ] = None,
+    archive: Annotated[
+        Path | None,
+        typer.Option(help="Write a .tar.gz instead of a folder.", show_default=False),
+    ] = None,
+    concurrency: Concurrency = 8,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    temporal_port: TemporalPort = None,
+) -> None:
+    """Export cases: every run's history, the audit trail, documents' hashes, and a manifest."""
+    now = datetime.now(UTC)
+    destination = _destination(out, archive, now)
+    if not all_cases and not case_ids:
+        _fail("name one or more case ids, or give --all")
+
+    async def run() -> int:
+        async with _service(data_dir, database_url, temporal_port) as service:
+            chosen = await _choose(service, case_ids, all_cases, query)
+            with _sink(destination, archive is not None, now) as sink:
+                entries = await _export_all(service, chosen, sink, concurrency)
+                manifest = {
+                    "format": EXPORT_FORMAT,
+                    "exported_at": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
+                    "tool": _tool(),
+                    "namespace": service.client.namespace,
+                    "selection": (
+                        {"all": True, "query": query} if all_cases else {"cases": chosen}
+                    ),
+                    "cases": entries,
+                }
+                # Written last: an export without its manifest is visibly incomplete.
+                sink.write("manifest.json", _json_bytes(manifest))
+        incomplete = [entry for entry in entries if entry["problems"]]
+        for entry in incomplete:
+            for problem in entry["problems"]:
+                typer.echo(f"warning: {entry['case_id']}: {problem}", err=True)
+        runs = sum(entry["runs"] for entry in entries)
+        events = sum(entry["events"] for entry in entries)
+        typer.echo(
+            f"exported {len(entries)} case(s) ({runs} runs, {events} events) to {destination}"
+        )
+        return _FAILED if incomplete else 0
+
+    code = asyncio.run(run())
+    if code:
+        raise SystemExit(code)
+
+
+@contextmanager
+def _sink(destination: Path, as_archive: bool, now: datetime) -> Iterator[_Sink]:
+    if not as_archive:
+        destination.mkdir(parents=True, exist_ok=True)
+        yield _Folder(destination)
+        return
+    # Built beside its final name and renamed once whole, so no half archive is ever taken for
+    # an export.
+    partial = destination.with_name(destination.name + ".partial")
+    try:
+        with tarfile.open(partial, "w:gz") as packed:
+            yield _Archive(packed, _archive_top(destination), now.timestamp())
+        partial.rename(destination)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+async def _export_all(
+    service: _Service, case_ids: Sequence[str], sink: _Sink, concurrency: int
+) -> list[dict[str, Any]]:
+    from temporalio.service import RPCError
+
+    entries: list[dict[str, Any]] = []
+    with _progress_bar("exporting", len(case_ids)) as advance:
+        try:
+            async for exported in _bounded(
+                case_ids, lambda case_id: _export_case(service, case_id), concurrency
+            ):
+                for path, data in exported.files.items():
+                    sink.write(path, data)
+                entries.append(exported.entry)
+                advance(bool(exported.problems))
+        except RPCError as error:
+            _fail(f"Temporal: {_one_line(error)}", _FAILED)
+    entries.sort(key=lambda entry: str(entry["case_id"]))
+    return entries
+
+
+@contextmanager
+def _progress_bar(what: str, total: int) -> Iterator[Callable[[bool], None]]:
+    """A bar counting cases done; `advance(True)` counts a failed one, shown beside it."""
+    progress = _progress()
+    task: TaskID = progress.add_task(what, total=total)
+    failed = 0
+
+    def advance(case_failed: bool) -> None:
+        nonlocal failed
+        failed += case_failed
+        label = f"{what} ({failed} failed)" if failed else what
+        progress.update(task, advance=1, description=label)
+
+    with progress:
+        yield advance
+
+
+# ---------------------------------------------------------------- verify
+
+
+@app.command()
+def verify(
+    case_ids: CaseIds = None,
+    all_cases: AllCases = False,
+    query: Query = None,
+    concurrency: Concurrency = 8,
+    json_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--json", help="Write every case's full report to this file.", show_default=False
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    temporal_port: TemporalPort = None,
+) -> None:
+    """Replay and cross-check cases in parallel; exit 1 when any check failed."""
+    if not all_cases and not case_ids:
+        _fail("name one or more case ids, or give --all")
+    if json_file is not None and not json_file.parent.is_dir():
+        _fail(f"no directory {json_file.parent} for --json")
+
+    async def run() -> list[VerifyReport]:
+        from temporalio.service import RPCError
+
+        from workflows.audit import verify_cases
+
+        async with _service(data_dir, database_url, temporal_port) as service:
+            chosen = await _choose(service, case_ids, all_cases, query)
+            reports: list[VerifyReport] = []
+            with _progress_bar("verifying", len(chosen)) as advance, _database_errors():
+                try:
+                    async for report in verify_cases(
+                        service.client,
+                        service.engine,
+                        chosen,
+                        concurrency=concurrency,
+                        documents=service.documents,
+                    ):
+                        reports.append(report)
+                        advance(not report.ok)
+                except RPCError as error:
+                    _fail(f"Temporal: {_one_line(error)}", _FAILED)
+        return sorted(reports, key=lambda report: report.case_id)
+
+    began = time.perf_counter()
+    reports = asyncio.run(run())
+    seconds = time.perf_counter() - began
+    if json_file is not None:
+        json_file.write_bytes(_json_bytes(_reports_document(reports)))
+    _summary(reports, seconds)
+    if not all(report.ok for report in reports):
+        raise SystemExit(_FAILED)
+
+
+def _reports_document(reports: Sequence[VerifyReport]) -> dict[str, Any]:
+    failed = [report.case_id for report in reports if not report.ok]
+    return {
+        "verified_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "tool": _tool(),
+        "cases": len(reports),
+        "ok": len(reports) - len(failed),
+        "failed": failed,
+        "reports": [report.model_dump(mode="json") for report in reports],
+    }
+
+
+def _summary(reports: Sequence[VerifyReport], seconds: float) -> None:
+    failed = [report for report in reports if not report.ok]
+    runs = sum(report.runs for report in reports)
+    events = sum(report.events for report in reports)
+    typer.echo(
+        f"verified {len(reports)} case(s) ({runs} runs, {events} events) in {seconds:.1f} s: "
+        f"{len(reports) - len(failed)} ok, {len(failed)} failed"
+    )
+    for report in failed:
+        typer.echo(f"FAILED {report.case_id}")
+        for check in report.checks:
+            if check.ok:
+                continue
+            shown = check.problems[:FIRST_PROBLEMS]
+            for index, problem in enumerate(shown):
+                label = f"{check.name.value}:" if index == 0 else ""
+                typer.echo(f"  {label:<12}{problem}")
+            if len(check.problems) > len(shown):
+                typer.echo(f"  {'':<12}(+{len(check.problems) - len(shown)} more)")

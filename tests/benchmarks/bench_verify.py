@@ -1,0 +1,289 @@
+"""How many case histories per second `mufakat audit verify --all` checks, beside a plain loop.
+
+Starts its own dev server (as `bench_cases` does), files N cases on the production worker with a
+SQLite read model and drives each to its close through enough actions for a history of about
+50 events (a stored document among them). Then, in the same run and on the same cases, times:
+
+- plain loop: for each case, one after the other, `fetch_history()` then
+  `Replayer.replay_workflow(history)` (one `Replayer`, built before the clock starts);
+- verify --all: `verify_cases` with its default concurrency and the local document store, the
+  path `mufakat audit verify --all` takes: every run fetched and replayed, the read model, the
+  audit chain, the trail and the stored documents checked.
+
+Warm-up passes over a few cases run first, uncounted, so neither side pays for first imports.
+Not a pytest test:
+
+    .venv/bin/python -m tests.benchmarks.bench_verify --cases 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import temporalio
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from activities.document_store import LocalDocumentStore
+from api.cli.audit import read_model_case_ids
+from models import search_attributes as sa
+from models.database import create_database_engine
+from models.roles import Actor
+from models.schema import ensure_schema
+from models.state import ActionRequest, CaseStatus
+from tests.benchmarks.bench_cases import (
+    SQLITE_PRAGMAS,
+    bounded,
+    connect_when_ready,
+    cpu_model,
+    free_port,
+    load_average,
+    out,
+    server_command,
+    stop,
+    temporal_version,
+)
+from tests.cases import OPERATOR, gwpp, ksdd_filing, party
+from workflows.audit import verify_cases
+from workflows.case_workflow import CaseWorkflow
+from workflows.starter import case_input, start_case, take_action
+from workflows.worker import build_worker
+
+TARGET = 3.0
+# The stored document every case attaches, so verifying reads and hashes real content.
+MINUTES = b"%PDF-1.7\n" + b"Berita acara rapat musyawarah\n" * 400
+
+
+def _actions(document: dict[str, object]) -> tuple[tuple[Actor, str, dict[str, object]], ...]:
+    # Kabupaten Bandung v Kota Bandung, from filing to a GWPP decision that is carried out, with
+    # the meeting's minutes attached on the way: about 50 events in one run.
+    return (
+        (OPERATOR, "accept_filing", {}),
+        (party("32.73"), "submit_response", {"summary": "Kami menanggapi"}),
+        (party("32.04"), "attach_document", document),
+        (party("32.04"), "declare_deadlock", {"reason": "Tidak sepakat"}),
+        (gwpp("32"), "close_without_agreement", {"reason": "Tidak sepakat"}),
+        (gwpp("32"), "issue_decision", {"number": "1/2026", "summary": "Bagi dua"}),
+        (gwpp("32"), "confirm_implemented", {"reference": "BA-9"}),
+    )
+
+
+@dataclass
+class Timing:
+    name: str
+    histories: int
+    seconds: float
+    cpu: float
+
+    @property
+    def rate(self) -> float:
+        return self.histories / self.seconds
+
+
+# ---------------------------------------------------------------- preparing the cases
+
+
+async def file_cases(
+    client: Client, task_queue: str, store: LocalDocumentStore, count: int, concurrency: int
+) -> tuple[list[str], float]:
+    """File `count` cases and drive each to its close; their ids and the mean history length."""
+    sha256 = store.put(MINUTES)
+    document: dict[str, object] = {
+        "name": "ba-musyawarah.pdf",
+        "doc_type": "berita_acara",
+        "sha256": sha256,
+        "size": len(MINUTES),
+    }
+    actions = _actions(document)
+    template = case_input(case_id="PKD-2026-000001", filing=ksdd_filing(), filed_by=OPERATOR)
+
+    async def one(index: int) -> int:
+        case = template.model_copy(update={"case_id": f"PKD-2026-{index + 1:06d}"})
+        handle = await start_case(client, case, task_queue=task_queue)
+        for step, (actor, action, payload) in enumerate(actions):
+            request = ActionRequest(action=action, actor=actor, payload=dict(payload))
+            await take_action(handle, request, key=f"{handle.id}-{step}")
+        view = await handle.result()
+        if view.status is not CaseStatus.CLOSED:
+            raise RuntimeError(f"{handle.id} is {view.status}, not closed")
+        return len((await handle.fetch_history()).events)
+
+    lengths = await bounded(list(range(count)), one, concurrency)
+    return [f"PKD-2026-{index + 1:06d}" for index in range(count)], sum(lengths) / len(lengths)
+
+
+# ---------------------------------------------------------------- the two ways of checking
+
+
+async def plain_loop(client: Client, case_ids: Sequence[str], replayer: Replayer) -> Timing:
+    """One case after the other: fetch its history, replay it."""
+    cpu, began = time.process_time(), time.perf_counter()
+    for case_id in case_ids:
+        history = await client.get_workflow_handle(case_id).fetch_history()
+        await replayer.replay_workflow(history)
+    return Timing("plain Replayer loop", len(case_ids), *_since(began, cpu))
+
+
+async def verify_all(
+    client: Client, engine: Engine, case_ids: Sequence[str], store: LocalDocumentStore
+) -> Timing:
+    """Every case through `verify_cases`, as `mufakat audit verify --all` runs it."""
+    cpu, began = time.process_time(), time.perf_counter()
+    failed: list[str] = []
+    verified = 0
+    async for report in verify_cases(client, engine, case_ids, documents=store):
+        verified += 1
+        if not report.ok:
+            failed.append(report.case_id)
+    if failed or verified != len(case_ids):
+        raise RuntimeError(f"verified {verified} of {len(case_ids)}; failed: {failed[:5]}")
+    return Timing("audit verify --all", verified, *_since(began, cpu))
+
+
+def _since(began: float, cpu: float) -> tuple[float, float]:
+    return time.perf_counter() - began, time.process_time() - cpu
+
+
+# ---------------------------------------------------------------- the run
+
+
+async def bench(
+    args: argparse.Namespace, workdir: Path, log: IO[bytes]
+) -> tuple[Timing, Timing, float]:
+    port = free_port()
+    server = await asyncio.create_subprocess_exec(
+        *server_command(port, workdir / "bench.db"),
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        client = await connect_when_ready(f"127.0.0.1:{port}", server)
+        out(
+            f"server:   127.0.0.1:{port} (SQLite file, {', '.join(SQLITE_PRAGMAS)}, "
+            f"{len(sa.ALL)} search attributes)"
+        )
+        engine = create_database_engine(f"sqlite:///{workdir / 'read-model.db'}")
+        ensure_schema(engine)
+        store = LocalDocumentStore(workdir / "documents")
+        queue = f"bench-verify-{uuid.uuid4().hex[:8]}"
+        began = time.perf_counter()
+        async with build_worker(client, read_model=engine, task_queue=queue):
+            _, events = await file_cases(client, queue, store, args.cases, args.concurrency)
+        out(f"prepared: {args.cases} closed cases in {time.perf_counter() - began:.1f} s")
+        # Every case is closed and the worker is gone: nothing else uses the machine meanwhile.
+        case_ids = await asyncio.to_thread(read_model_case_ids, engine)
+        if len(case_ids) != args.cases:
+            raise RuntimeError(f"the read model holds {len(case_ids)} cases, not {args.cases}")
+        replayer = Replayer(workflows=[CaseWorkflow], data_converter=pydantic_data_converter)
+        warm = case_ids[: args.warmup]
+        if warm:
+            await plain_loop(client, warm, replayer)
+            await verify_all(client, engine, warm, store)
+        plain = await plain_loop(client, case_ids, replayer)
+        out(f"measured: {plain.name}: {plain.seconds:.2f} s")
+        verified = await verify_all(client, engine, case_ids, store)
+        out(f"measured: {verified.name}: {verified.seconds:.2f} s")
+        return plain, verified, events
+    finally:
+        await stop(server)
+
+
+def report(plain: Timing, verified: Timing, events: float) -> None:
+    out()
+    width = max(len(plain.name), len(verified.name))
+    out(f"{'':{width}}  histories  wall s  histories/s  py CPU s")
+    for timing in (plain, verified):
+        out(
+            f"{timing.name:{width}}  {timing.histories:9d}  {timing.seconds:6.2f}  "
+            f"{timing.rate:11.1f}  {timing.cpu:8.1f}"
+        )
+    ratio = verified.rate / plain.rate
+    verdict = "PASS" if ratio >= TARGET else "MISS"
+    out()
+    out(f"events per history: {events:.1f} (one run each)")
+    out(
+        f"ratio: verify --all checks {ratio:.2f}x as many histories per second as the plain loop "
+        f"(target >= {TARGET:.0f}x): {verdict}"
+    )
+    out("py CPU s = CPU time of this process (client, replayers' threads); the dev server's apart.")
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.benchmarks.bench_verify",
+        description="audit verify --all against a plain Replayer loop, on one dev server.",
+    )
+    parser.add_argument("--cases", type=int, default=200, help="cases verified (N)")
+    parser.add_argument(
+        "--concurrency", type=int, default=20, help="cases filed and driven at a time"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=10, help="cases each way checks first, uncounted"
+    )
+    args = parser.parse_args(argv)
+    if args.cases < 1 or args.concurrency < 1 or args.warmup < 0:
+        parser.error("--cases and --concurrency must be positive, --warmup not negative")
+    if args.cases > 999_999:
+        parser.error("case ids have six digits: --cases must stay below 1,000,000")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
+    out(
+        f"machine:  {os.cpu_count()} CPUs ({cpu_model()}), {platform.system()} "
+        f"{platform.machine()}, Python {platform.python_version()}"
+    )
+    out(f"versions: temporalio {temporalio.__version__}; {temporal_version()}")
+    out(f"load:     {load_average()} (1/5/15-minute load average, before)")
+    out(f"workload: N={args.cases} cases, warm-up {args.warmup} (not counted)")
+    with tempfile.TemporaryDirectory(prefix="mufakat-bench-verify-") as tmp:
+        workdir = Path(tmp)
+        with (workdir / "server.log").open("wb") as log:
+            try:
+                plain, verified, events = asyncio.run(bench(args, workdir, log))
+            except BaseException:
+                log.flush()
+                tail = (workdir / "server.log").read_text(errors="replace")[-4000:]
+                if tail:
+                    sys.stderr.write(f"dev server log (tail):\n{tail}\n")
+                raise
+    report(plain, verified, events)
+    out(f"load:     {load_average()} (after)")
+    return 0
+
+
+if __name__ == "__main__":
+    code = 1
+    try:
+        code = main()
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    except KeyboardInterrupt:
+        code = 130
+    except Exception:
+        traceback.print_exc()
+    finally:
+        # temporalio/sdk-python#300: the interpreter can crash at exit; skip the finalisation.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
