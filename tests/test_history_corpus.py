@@ -38,7 +38,7 @@ async def _replay_failures(
         for index, history in enumerate(load_runs(entry), start=1):
             run_of[history.run_id] = (entry.name, index)
             histories.append(history)
-    # One replayer worker for the whole corpus: starting one per history would cost seconds.
+    # One replayer worker for the whole corpus: one per history would cost a worker start each.
     replayer = Replayer(workflows=[workflow], data_converter=pydantic_data_converter)
     results = await replayer.replay_workflows(_each(histories), raise_on_replay_failure=False)
     failures: dict[str, dict[int, Exception]] = {}
@@ -90,11 +90,10 @@ def test_corpus_exercises_both_branches_of_the_example_patch() -> None:
 
 
 async def test_the_same_change_without_its_guard_breaks_running_cases() -> None:
-    """Shipping notify-on-transition without workflow.patched fails every pre-patch history."""
+    """Shipping notify-on-transition without workflow.patched fails every pre-patch case."""
     old = [entry for entry in ENTRIES if EXAMPLE_PATCH not in entry.patches]
     failures = await _replay_failures(UnguardedCaseWorkflow, old)
     assert set(failures) == {entry.name for entry in old}
     for name, runs in failures.items():
         for error in runs.values():
             assert isinstance(error, NondeterminismError), f"{name}: {error!r}"
-

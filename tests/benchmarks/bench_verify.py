@@ -70,16 +70,14 @@ MINUTES = b"%PDF-1.7\n" + b"Berita acara rapat musyawarah\n" * 400
 
 
 def _actions(document: dict[str, object]) -> tuple[tuple[Actor, str, dict[str, object]], ...]:
-    # Kabupaten Bandung v Kota Bandung, from filing to a GWPP decision that is carried out, with
-    # the meeting's minutes attached on the way: about 50 events in one run.
+    # Kabupaten Bandung v Kota Bandung: accepted, answered with a document, then withdrawn by
+    # the requesting party. Each action adds 9 to 20 events (update, projection, clock, search
+    # attributes): about 50 events in one run.
     return (
         (OPERATOR, "accept_filing", {}),
-        (party("32.73"), "submit_response", {"summary": "Kami menanggapi"}),
-        (party("32.04"), "attach_document", document),
-        (party("32.04"), "declare_deadlock", {"reason": "Tidak sepakat"}),
-        (gwpp("32"), "close_without_agreement", {"reason": "Tidak sepakat"}),
-        (gwpp("32"), "issue_decision", {"number": "1/2026", "summary": "Bagi dua"}),
-        (gwpp("32"), "confirm_implemented", {"reference": "BA-9"}),
+        (party("32.73"), "submit_response", {"summary": "Kami menanggapi", "document": document}),
+        (OPERATOR, "add_note", {"text": "Para pihak bertemu kembali"}),
+        (party("32.04"), "withdraw", {"reason": "Sudah bermufakat"}),
     )
 
 

@@ -69,7 +69,9 @@ def _expect(condition: bool, what: str) -> None:
 
 async def _closed_as(case: CaseDriver, closing_state: str) -> CaseDriver:
     view = await case.handle.result()
-    _expect(view.closing_state == closing_state, f"closed {view.closing_state}, not {closing_state}")
+    _expect(
+        view.closing_state == closing_state, f"closed {view.closing_state}, not {closing_state}"
+    )
     return case
 
 
@@ -81,20 +83,9 @@ async def _stage_is(case: CaseDriver, stage: str, *, overdue: bool | None = None
 
 async def _sleep_past_due(env: WorkflowEnvironment, case: CaseDriver) -> None:
     view = await case.view()
-    _expect(view.clock is not None, f"{view.stage} has no clock")
-    assert view.clock is not None
+    if view.clock is None:
+        raise RuntimeError(f"scenario went astray: {view.stage} has no clock")
     await env.sleep(view.clock.deadline.due_at - await env.get_current_time() + timedelta(hours=1))
-
-
-async def _file(env: WorkflowEnvironment, queue: str, filing_kind: str) -> CaseDriver:
-    filing = {
-        "ksdd": ksdd_filing(),
-        "ksdpk-mediation": ksdpk_filing(DisputeRoute.MEDIATION),
-        "ksdpk-court": ksdpk_filing(DisputeRoute.COURT),
-        "ksdpk-no-arbitration": ksdpk_filing(DisputeRoute.MEDIATION, arbitration=False),
-        "sinergi": sinergi_filing(),
-    }[filing_kind]
-    return await CaseDriver.file(env.client, queue, filing)
 
 
 async def _ksdd_to_musyawarah(case: CaseDriver) -> None:
@@ -122,7 +113,7 @@ async def _sinergi_to_consultation(case: CaseDriver) -> None:
     " a document attached, signed (once by the operator on a party's behalf), implemented.",
 )
 async def ksdd_agreement(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "ksdd")
+    case = await CaseDriver.file(env.client, queue, ksdd_filing())
     await _ksdd_to_musyawarah(case)
     minutes = b"Berita acara rapat musyawarah"
     await case.act(
@@ -144,10 +135,11 @@ async def ksdd_agreement(env: WorkflowEnvironment, queue: str) -> CaseDriver:
 
 @scenario(
     "ksdd-gwpp-decision",
-    "KSDD: deadlock in musyawarah, GWPP facilitation without agreement, GWPP decision, implemented.",
+    "KSDD: deadlock in musyawarah, GWPP facilitation without agreement, GWPP decision,"
+    " implemented.",
 )
 async def ksdd_gwpp_decision(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "ksdd")
+    case = await CaseDriver.file(env.client, queue, ksdd_filing())
     await _ksdd_to_musyawarah(case)
     await case.act(party(BANDUNG), "declare_deadlock", reason="Tidak mufakat")
     await case.act(gwpp("32"), "close_without_agreement", reason="Fasilitasi gagal")
@@ -162,7 +154,7 @@ async def ksdd_gwpp_decision(env: WorkflowEnvironment, queue: str) -> CaseDriver
     " complied with and the cooperation is terminated.",
 )
 async def ksdd_minister(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "ksdd")
+    case = await CaseDriver.file(env.client, queue, ksdd_filing())
     await _ksdd_to_musyawarah(case)
     await case.act(party(KOTA_BANDUNG), "declare_deadlock", reason="Buntu")
     await case.act(gwpp("32"), "declare_unable", reason="Tidak dapat menyelesaikan")
@@ -179,7 +171,7 @@ async def ksdd_minister(env: WorkflowEnvironment, queue: str) -> CaseDriver:
     " implemented under the Minister's monitoring.",
 )
 async def ksdpk_mediation(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "ksdpk-mediation")
+    case = await CaseDriver.file(env.client, queue, ksdpk_filing(DisputeRoute.MEDIATION))
     await _ksdpk_deadlock(case)
     await case.act(ADJUDICATOR, "record_agreement", terms="Tarif disesuaikan")
     await case.act(party(COMPANY), "register_settlement", reference="PN-1/2026")
@@ -193,7 +185,7 @@ async def ksdpk_mediation(env: WorkflowEnvironment, queue: str) -> CaseDriver:
     " execution.",
 )
 async def ksdpk_arbitration(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "ksdpk-mediation")
+    case = await CaseDriver.file(env.client, queue, ksdpk_filing(DisputeRoute.MEDIATION))
     await _ksdpk_deadlock(case)
     await case.act(party(COMPANY), "declare_failed", reason="Mediasi gagal")
     await case.act(ADJUDICATOR, "register_award", reference="BANI-77")
@@ -207,7 +199,9 @@ async def ksdpk_arbitration(env: WorkflowEnvironment, queue: str) -> CaseDriver:
     "KSDPK without an arbitration clause: mediation fails, court judgment registered, implemented.",
 )
 async def ksdpk_court(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "ksdpk-no-arbitration")
+    case = await CaseDriver.file(
+        env.client, queue, ksdpk_filing(DisputeRoute.MEDIATION, arbitration=False)
+    )
     await _ksdpk_deadlock(case)
     await case.act(ADJUDICATOR, "declare_failed", reason="Gagal")
     await case.act(ADJUDICATOR, "register_judgment", reference="PN-BDG-12")
@@ -220,7 +214,7 @@ async def ksdpk_court(env: WorkflowEnvironment, queue: str) -> CaseDriver:
     "SINERGI (R8): consultation and coordination fail, the Minister refers it to the President.",
 )
 async def sinergi_president(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "sinergi")
+    case = await CaseDriver.file(env.client, queue, sinergi_filing())
     await _sinergi_to_consultation(case)
     await case.act(MINISTER, "close_without_agreement", reason="Belum sepakat")
     await case.act(MINISTER, "refer_to_president", reason="Kebuntuan kebijakan")
@@ -232,7 +226,7 @@ async def sinergi_president(env: WorkflowEnvironment, queue: str) -> CaseDriver:
     "SINERGI: agreement recorded in consultation through the GWPP, signed by both, implemented.",
 )
 async def sinergi_agreement(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "sinergi")
+    case = await CaseDriver.file(env.client, queue, sinergi_filing())
     await _sinergi_to_consultation(case)
     await case.act(gwpp("32"), "record_agreement", terms="Dokumen sinergi direvisi")
     await case.act(party(BOGOR), "sign_agreement", reference="BA-S1")
@@ -250,9 +244,9 @@ async def sinergi_agreement(env: WorkflowEnvironment, queue: str) -> CaseDriver:
     " payload) between accepted ones leave nothing in history; then withdrawn.",
 )
 async def refusals(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "ksdd")
+    case = await CaseDriver.file(env.client, queue, ksdd_filing())
     await _ksdd_to_musyawarah(case)
-    refused: list[tuple[Actor, str, dict[str, object]]] = [
+    refused: list[tuple[Actor, str, dict[str, str]]] = [
         (gwpp("32"), "issue_decision", {"number": "1", "summary": "x"}),
         (AUDITOR, "add_note", {"text": "Auditor tidak boleh mengubah"}),
         (party("33.74"), "declare_deadlock", {"reason": "Bukan pihak"}),
@@ -290,7 +284,9 @@ async def duplicates(env: WorkflowEnvironment, queue: str) -> CaseDriver:
     await driver.act(party(BANDUNG), "withdraw", reason="Sudah berdamai")
     history = await driver.handle.fetch_history()
     accepted_updates = [
-        e for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+        e
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
     ]
     _expect(len(accepted_updates) == 3, f"{len(accepted_updates)} updates accepted, not 3")
     return await _closed_as(driver, "withdrawn")
@@ -302,7 +298,7 @@ async def duplicates(env: WorkflowEnvironment, queue: str) -> CaseDriver:
     " from the first run is resent (a duplicate across runs), then the case is withdrawn.",
 )
 async def continued_as_new(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "ksdd")
+    case = await CaseDriver.file(env.client, queue, ksdd_filing())
     await case.act(OPERATOR, "add_note", key="catatan-1", text="Catatan pertama")
     for n in range(200):
         if (await case.view()).runs >= CAN_RUNS:
@@ -331,7 +327,7 @@ def days(n: int) -> timedelta:
     "skipping",
 )
 async def legal_opinion_threads(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "ksdd")
+    case = await CaseDriver.file(env.client, queue, ksdd_filing())
     await case.act(OPERATOR, "accept_filing")
     await case.act(party(BANDUNG), "request_legal_opinion", question="Sahkah PKS?")
     await case.act(OPERATOR, "request_legal_opinion", question="Kewenangan siapa?")
@@ -352,7 +348,7 @@ async def legal_opinion_threads(env: WorkflowEnvironment, queue: str) -> CaseDri
     "skipping",
 )
 async def pause_resume_extension(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "ksdd")
+    case = await CaseDriver.file(env.client, queue, ksdd_filing())
     await case.act(OPERATOR, "accept_filing")
     await case.act(OPERATOR, "pause_clock", reason="Menunggu dokumen PKS dari pemohon")
     await env.sleep(days(30))
@@ -377,7 +373,7 @@ async def pause_resume_extension(env: WorkflowEnvironment, queue: str) -> CaseDr
     "skipping",
 )
 async def ksdd_timeouts(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "ksdd")
+    case = await CaseDriver.file(env.client, queue, ksdd_filing())
     await case.act(OPERATOR, "accept_filing")
     await env.sleep(days(30))
     view = await case.view()
@@ -401,7 +397,7 @@ async def ksdd_timeouts(env: WorkflowEnvironment, queue: str) -> CaseDriver:
     "skipping",
 )
 async def adr_mediation_timeout(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "ksdpk-mediation")
+    case = await CaseDriver.file(env.client, queue, ksdpk_filing(DisputeRoute.MEDIATION))
     await case.act(OPERATOR, "accept_filing")
     await case.act(party(COMPANY), "submit_response", summary="Tanggapan")
     await _sleep_past_due(env, case)
@@ -422,7 +418,7 @@ async def adr_mediation_timeout(env: WorkflowEnvironment, queue: str) -> CaseDri
     "skipping",
 )
 async def implementation_overdue(env: WorkflowEnvironment, queue: str) -> CaseDriver:
-    case = await _file(env, queue, "ksdpk-court")
+    case = await CaseDriver.file(env.client, queue, ksdpk_filing(DisputeRoute.COURT))
     await _ksdpk_deadlock(case)
     await case.act(ADJUDICATOR, "register_judgment", reference="PN-1")
     await env.sleep(days(40 + 200))
