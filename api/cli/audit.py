@@ -11,13 +11,15 @@ import asyncio
 import hashlib
 import io
 import json
+import os
 import re
 import tarfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Protocol, TypeVar
 
@@ -29,11 +31,13 @@ from models.case import CASE_ID_PATTERN
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
     from sqlalchemy.engine import Engine
-    from temporalio.client import Client
+    from temporalio.client import Client, WorkflowHistory
+    from temporalio.worker import Replayer
 
     from activities.document_store import DocumentStore
     from models.settings import Settings
     from models.verification import VerifyReport
+    from workflows.audit import DocumentChecker, HistoryReplayer
 
 # Temporal, SQLAlchemy, FastAPI's models and rich load when an `audit` command runs: importing
 # them here would slow down every other `mufakat` command.
@@ -129,7 +133,11 @@ async def _service(
     try:
         try:
             client = await connect_client(
-                embedded_address=settings.embedded_temporal_address, namespace=settings.namespace
+                embedded_address=settings.embedded_temporal_address,
+                namespace=settings.namespace,
+                # A plain dict: Temporal's settings loader refuses `os.environ` itself
+                # ("'_Environ' object is not an instance of 'dict'") once TEMPORAL_ADDRESS is set.
+                env=dict(os.environ),
             )
         except (RuntimeError, ValueError) as error:
             _fail(f"cannot connect to Temporal: {_one_line(error)}", _FAILED)
@@ -139,8 +147,10 @@ async def _service(
 
 
 @contextmanager
-def _database_errors() -> Iterator[None]:
+def _one_line_errors() -> Iterator[None]:
+    """Temporal or the read model failing mid-way: one line and exit 1, not a traceback."""
     from sqlalchemy.exc import OperationalError, ProgrammingError
+    from temporalio.service import RPCError
 
     try:
         yield
@@ -148,6 +158,8 @@ def _database_errors() -> Iterator[None]:
         # Only the driver's own first line: the full text would repeat the SQL statement.
         reason = _one_line(error.orig) if error.orig else "cannot read"
         _fail(f"read model: {reason}", _FAILED)
+    except RPCError as error:
+        _fail(f"Temporal: {_one_line(error)}", _FAILED)
 
 
 # ---------------------------------------------------------------- choosing the cases
@@ -208,8 +220,7 @@ async def _choose(
         _fail("--query chooses the cases of --all; give --all with it")
     if all_cases:
         if query is None:
-            with _database_errors():
-                return await asyncio.to_thread(read_model_case_ids, service.engine)
+            return await asyncio.to_thread(read_model_case_ids, service.engine)
         return await _query(service.client, query)
     if not case_ids:
         _fail("name one or more case ids, or give --all")
@@ -217,8 +228,7 @@ async def _choose(
     malformed = [case_id for case_id in named if re.fullmatch(CASE_ID_PATTERN, case_id) is None]
     if malformed:
         _fail(f"not a case id (PKD-yyyy-nnnnnn): {', '.join(malformed)}")
-    with _database_errors():
-        recorded = await asyncio.to_thread(_known_in_read_model, service.engine, named)
+    recorded = await asyncio.to_thread(_known_in_read_model, service.engine, named)
     # A case the read model lost is still auditable while Temporal holds its history.
     others = [case_id for case_id in named if case_id not in recorded]
     known = await asyncio.gather(*(_known_to_temporal(service.client, c) for c in others))
@@ -255,21 +265,24 @@ def _progress() -> Progress:
 
 
 async def _bounded(
-    items: Sequence[str], work: Callable[[str], Awaitable[_T]], concurrency: int
+    items: Sequence[str], work: Callable[[str], Coroutine[Any, Any, _T]], concurrency: int
 ) -> AsyncIterator[_T]:
     """`work` over `items`, at most `concurrency` at a time; results as they are ready."""
-    limit = asyncio.Semaphore(concurrency)
-
-    async def one(item: str) -> _T:
-        async with limit:
-            return await work(item)
-
-    tasks = [asyncio.create_task(one(item)) for item in items]
+    # Tasks are made as others finish, not all at first: `--all` may name many thousands.
+    running: set[asyncio.Task[_T]] = set()
     try:
-        for next_done in asyncio.as_completed(tasks):
-            yield await next_done
+        for item in items:
+            if len(running) >= concurrency:
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    yield task.result()
+            running.add(asyncio.create_task(work(item)))
+        while running:
+            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                yield task.result()
     finally:
-        for task in tasks:
+        for task in running:
             task.cancel()
 
 
@@ -327,7 +340,10 @@ class _Exported:
     case_id: str
     files: dict[str, bytes]
     entry: dict[str, Any]
-    problems: list[str] = field(default_factory=list)
+    # What the export lacks (exit 1), apart from what it found (a document that does not match
+    # is recorded faithfully, and the export is whole).
+    missing: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
 
 
 def _trail_and_documents(
@@ -389,14 +405,14 @@ async def _export_case(service: _Service, case_id: str) -> _Exported:
 
     from workflows.audit import case_runs, history_document, pinned_guideline
 
-    problems: list[str] = []
+    missing: list[str] = []
     history: dict[str, Any] | None = None
     try:
         runs = await case_runs(service.client, case_id)
     except RPCError as error:
         if error.status is not RPCStatusCode.NOT_FOUND:
             raise
-        problems.append(f"Temporal holds no history of case {case_id} (past retention?)")
+        missing.append(f"Temporal holds no history of case {case_id} (past retention?)")
     else:
         history = history_document(runs, pinned_guideline(runs))
     trail, documents = await asyncio.to_thread(
@@ -408,7 +424,7 @@ async def _export_case(service: _Service, case_id: str) -> _Exported:
     }
     if history is not None:
         files[f"{case_id}/history.json"] = _json_bytes(history)
-    problems += [
+    findings = [
         f"document {document['sha256']}: {document['stored']}"
         for document in documents
         if not document["matches"]
@@ -421,10 +437,11 @@ async def _export_case(service: _Service, case_id: str) -> _Exported:
         "events": sum(len(run["events"]) for run in history["runs"]) if history else 0,
         "trail_entries": len(trail["entries"]),
         "documents": len(documents),
-        "problems": problems,
+        "documents_not_matching": sum(not document["matches"] for document in documents),
+        "missing": missing,
         "files": {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())},
     }
-    return _Exported(case_id, files, entry, problems)
+    return _Exported(case_id, files, entry, missing, findings)
 
 
 def _tool() -> dict[str, str]:
@@ -485,7 +502,8 @@ def export(
         async with _service(data_dir, database_url, temporal_port) as service:
             chosen = await _choose(service, case_ids, all_cases, query)
             with _sink(destination, archive is not None, now) as sink:
-                entries = await _export_all(service, chosen, sink, concurrency)
+                exported = await _export_all(service, chosen, sink, concurrency)
+                entries = [case.entry for case in exported]
                 manifest = {
                     "format": EXPORT_FORMAT,
                     "exported_at": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -498,18 +516,18 @@ def export(
                 }
                 # Written last: an export without its manifest is visibly incomplete.
                 sink.write("manifest.json", _json_bytes(manifest))
-        incomplete = [entry for entry in entries if entry["problems"]]
-        for entry in incomplete:
-            for problem in entry["problems"]:
-                typer.echo(f"warning: {entry['case_id']}: {problem}", err=True)
+        for case in exported:
+            for problem in case.missing + case.findings:
+                typer.echo(f"warning: {case.case_id}: {problem}", err=True)
         runs = sum(entry["runs"] for entry in entries)
         events = sum(entry["events"] for entry in entries)
         typer.echo(
             f"exported {len(entries)} case(s) ({runs} runs, {events} events) to {destination}"
         )
-        return _FAILED if incomplete else 0
+        return _FAILED if any(case.missing for case in exported) else 0
 
-    code = asyncio.run(run())
+    with _one_line_errors():
+        code = asyncio.run(run())
     if code:
         raise SystemExit(code)
 
@@ -533,23 +551,19 @@ def _sink(destination: Path, as_archive: bool, now: datetime) -> Iterator[_Sink]
 
 async def _export_all(
     service: _Service, case_ids: Sequence[str], sink: _Sink, concurrency: int
-) -> list[dict[str, Any]]:
-    from temporalio.service import RPCError
-
-    entries: list[dict[str, Any]] = []
+) -> list[_Exported]:
+    done: list[_Exported] = []
     with _progress_bar("exporting", len(case_ids)) as advance:
-        try:
-            async for exported in _bounded(
-                case_ids, lambda case_id: _export_case(service, case_id), concurrency
-            ):
-                for path, data in exported.files.items():
-                    sink.write(path, data)
-                entries.append(exported.entry)
-                advance(bool(exported.problems))
-        except RPCError as error:
-            _fail(f"Temporal: {_one_line(error)}", _FAILED)
-    entries.sort(key=lambda entry: str(entry["case_id"]))
-    return entries
+        async for exported in _bounded(
+            case_ids, lambda case_id: _export_case(service, case_id), concurrency
+        ):
+            for path, data in exported.files.items():
+                sink.write(path, data)
+            # Only what the manifest needs stays in memory, not every history.
+            exported.files = {}
+            done.append(exported)
+            advance(bool(exported.missing))
+    return sorted(done, key=lambda case: case.case_id)
 
 
 @contextmanager
@@ -571,13 +585,144 @@ def _progress_bar(what: str, total: int) -> Iterator[Callable[[bool], None]]:
 
 # ---------------------------------------------------------------- verify
 
+# Below this many cases, starting replaying processes (one to three seconds, importing Temporal
+# and the workflow) costs more than it saves, and the histories are replayed in this process.
+PROCESS_POOL_FROM = 50
+# Cases in flight, as `verify_cases` has it; more with many processes, so that none waits idle.
+CONCURRENCY = 8
+
+
+@cache
+def unsandboxed_case_replayer() -> Replayer:
+    """The case workflow and the worker's converter, replayed outside the workflow sandbox.
+
+    Replaying checks that the current code issues exactly the commands a history records; the
+    sandbox adds nothing to that check (it guards code, not records, and the history corpus
+    replays sandboxed in CI), while it more than doubles the CPU time of every replay.
+    """
+    from temporalio.contrib.pydantic import pydantic_data_converter
+    from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
+
+    from workflows.case_workflow import CaseWorkflow
+
+    # One per process, as `case_replayer`: every Replayer starts a thread pool it never stops.
+    return Replayer(
+        workflows=[CaseWorkflow],
+        data_converter=pydantic_data_converter,
+        workflow_runner=UnsandboxedWorkflowRunner(),
+    )
+
+
+def replay_processes(cases: int, processes: int | None) -> int:
+    """How many processes replay `cases` cases' histories; 0 means this process does."""
+    if processes is not None:
+        return processes
+    return (os.cpu_count() or 1) if cases >= PROCESS_POOL_FROM else 0
+
+
+class LaneReplayer:
+    """Replays each history on whichever lane is free: this process, or a replaying process.
+
+    Processes take a second or more to start (importing Temporal and the workflow); meanwhile
+    the replay worker of this process goes on, so no case waits for them without need.
+    """
+
+    def __init__(self, here: HistoryReplayer, pool: HistoryReplayer, processes: int) -> None:
+        self._lanes: asyncio.Queue[HistoryReplayer] = asyncio.Queue()
+        for lane in (here, *[pool] * processes):
+            self._lanes.put_nowait(lane)
+
+    async def replay(self, history: WorkflowHistory) -> Exception | None:
+        lane = await self._lanes.get()
+        try:
+            return await lane.replay(history)
+        finally:
+            self._lanes.put_nowait(lane)
+
+
+def verify_concurrency(processes: int) -> int:
+    """Cases verified at a time when the command is not told."""
+    return max(CONCURRENCY, 2 * processes)
+
+
+@asynccontextmanager
+async def case_history_replayer(
+    count: int, *, sandboxed: bool = False
+) -> AsyncIterator[HistoryReplayer]:
+    """A replay worker in this process, with `count` replaying processes beside it."""
+    from workflows.audit import ProcessReplayer, ReplayStream, case_replayer
+
+    factory = case_replayer if sandboxed else unsandboxed_case_replayer
+    async with ReplayStream(factory()) as here:
+        if not count:
+            yield here
+            return
+        async with ProcessReplayer(count, factory) as pool:
+            yield LaneReplayer(here, pool, count)
+
+
+async def verify_reports(
+    client: Client,
+    engine: Engine,
+    case_ids: Sequence[str],
+    *,
+    concurrency: int | None = None,
+    processes: int | None = None,
+    sandboxed: bool = False,
+    documents: DocumentChecker | None = None,
+) -> AsyncIterator[VerifyReport]:
+    """Every case's report as it is ready, as `mufakat audit verify` makes them.
+
+    `verify_cases`, with the replayer and the concurrency chosen above unless told.
+    """
+    from workflows.audit import verify_cases
+
+    count = replay_processes(len(case_ids), processes)
+    async with case_history_replayer(count, sandboxed=sandboxed) as replayer:
+        async for report in verify_cases(
+            client,
+            engine,
+            case_ids,
+            concurrency=concurrency or verify_concurrency(count),
+            replayer=replayer,
+            documents=documents,
+        ):
+            yield report
+
 
 @app.command()
 def verify(
     case_ids: CaseIds = None,
     all_cases: AllCases = False,
     query: Query = None,
-    concurrency: Concurrency = 8,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help=f"Cases verified at a time; default {CONCURRENCY}, or twice the replaying "
+            "processes when that is more.",
+            show_default=False,
+        ),
+    ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=64,
+            help="Processes replaying histories; 0 replays in this one. Default: one per CPU "
+            f"from {PROCESS_POOL_FROM} cases on, else 0.",
+            show_default=False,
+        ),
+    ] = None,
+    sandboxed: Annotated[
+        bool,
+        typer.Option(
+            "--sandboxed",
+            help="Replay inside Temporal's workflow sandbox, as the worker runs the code "
+            "(about twice the CPU time).",
+        ),
+    ] = False,
     json_file: Annotated[
         Path | None,
         typer.Option(
@@ -595,30 +740,26 @@ def verify(
         _fail(f"no directory {json_file.parent} for --json")
 
     async def run() -> list[VerifyReport]:
-        from temporalio.service import RPCError
-
-        from workflows.audit import verify_cases
-
         async with _service(data_dir, database_url, temporal_port) as service:
             chosen = await _choose(service, case_ids, all_cases, query)
             reports: list[VerifyReport] = []
-            with _progress_bar("verifying", len(chosen)) as advance, _database_errors():
-                try:
-                    async for report in verify_cases(
-                        service.client,
-                        service.engine,
-                        chosen,
-                        concurrency=concurrency,
-                        documents=service.documents,
-                    ):
-                        reports.append(report)
-                        advance(not report.ok)
-                except RPCError as error:
-                    _fail(f"Temporal: {_one_line(error)}", _FAILED)
+            with _progress_bar("verifying", len(chosen)) as advance:
+                async for report in verify_reports(
+                    service.client,
+                    service.engine,
+                    chosen,
+                    concurrency=concurrency,
+                    processes=processes,
+                    sandboxed=sandboxed,
+                    documents=service.documents,
+                ):
+                    reports.append(report)
+                    advance(not report.ok)
         return sorted(reports, key=lambda report: report.case_id)
 
     began = time.perf_counter()
-    reports = asyncio.run(run())
+    with _one_line_errors():
+        reports = asyncio.run(run())
     seconds = time.perf_counter() - began
     if json_file is not None:
         json_file.write_bytes(_json_bytes(_reports_document(reports)))
