@@ -82,3 +82,12 @@ async def test_client_has_the_project_converter_and_tracing(dev_env: WorkflowEnv
     assert client.data_converter is pydantic_data_converter
     assert any(isinstance(i, TracingInterceptor) for i in client.config()["interceptors"])
     await client.workflow_service.get_system_info(GetSystemInfoRequest())
+
+
+def test_the_process_environment_itself_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without an explicit mapping the factory reads os.environ, as `mufakat worker` does.
+    monkeypatch.setenv("TEMPORAL_ADDRESS", "temporal.internal:7233")
+    monkeypatch.setenv("TEMPORAL_NAMESPACE", "mufakat")
+    config = connect_config(embedded_address="127.0.0.1:7233", namespace="default")
+    assert config["target_host"] == "temporal.internal:7233"
+    assert config["namespace"] == "mufakat"

@@ -24,7 +24,8 @@ def connect_config(
     `SERVER_SETTINGS` is set, so that a developer's cloud credentials never reach the embedded
     server, which speaks plain gRPC on loopback. `namespace` fills in when they name none.
     """
-    env = os.environ if env is None else env
+    # Temporal's loader accepts only a plain dict, not os.environ itself.
+    env = dict(os.environ if env is None else env)
     if not any(env.get(name) for name in SERVER_SETTINGS):
         return {"target_host": embedded_address, "namespace": namespace}
     config = ClientConfig.load_client_connect_config(override_env_vars=env)
