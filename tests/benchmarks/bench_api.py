@@ -34,11 +34,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version as package_version
@@ -93,20 +92,22 @@ from models.state import (
 from models.tables import GuidelineRecord
 from models.time import DayType, Deadline, DeadlineRequest, Limit
 from tests.api_harness import ksdd_filing_json
-from tests.benchmarks.bench_cases import (
+from tests.benchmarks.common import (
     bounded,
     connect_when_ready,
     cpu_model,
     free_port,
     load_average,
+    log_tail_on_failure,
     out,
     percentile,
     process_cpu,
+    run_and_exit,
     server_command,
     stop,
     temporal_version,
 )
-from tests.databases import DEFAULT_POSTGRESQL_URL, POSTGRESQL_URL_ENV
+from tests.databases import DEFAULT_POSTGRESQL_URL, POSTGRESQL_URL_ENV, temporary_database
 from workflows.case_workflow import CaseWorkflow
 from workflows.rules import CaseRules
 from workflows.starter import (
@@ -1018,30 +1019,6 @@ def _count_parties(
 # ---------------------------------------------------------------- (c): the databases
 
 
-@contextmanager
-def fresh_database(backend: str, workdir: Path) -> Iterator[str]:
-    """A new SQLite file, or a new PostgreSQL schema dropped afterwards; yields its URL."""
-    if backend == "sqlite":
-        path = workdir / "latency-sqlite.db"
-        yield f"sqlite:///{path}"
-        return
-    server = os.environ.get(POSTGRESQL_URL_ENV) or DEFAULT_POSTGRESQL_URL
-    admin = create_engine(server, poolclass=NullPool, connect_args={"connect_timeout": 5})
-    schema = f"bench_{uuid.uuid4().hex[:16]}"
-    try:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        try:
-            url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
-            yield url.render_as_string(hide_password=False)
-        finally:
-            with admin.begin() as connection:
-                connection.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
-                connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    finally:
-        admin.dispose()
-
-
 def postgresql_version() -> str:
     server = os.environ.get(POSTGRESQL_URL_ENV) or DEFAULT_POSTGRESQL_URL
     engine = create_engine(server, poolclass=NullPool, connect_args={"connect_timeout": 5})
@@ -1223,7 +1200,7 @@ async def latency(
     args: argparse.Namespace, backend: str, port: int, workdir: Path, log: IO[bytes]
 ) -> LatencyReport:
     rng = random.Random(args.random_seed)
-    with fresh_database(backend, workdir) as url:
+    with temporary_database(backend, workdir) as url:
         engine = create_database_engine(url)
         try:
             ensure_schema(engine)
@@ -1502,15 +1479,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mufakat-bench-api-") as tmp:
         workdir = Path(tmp)
-        with (workdir / "processes.log").open("wb") as log:
-            try:
-                result, reports = asyncio.run(bench(args, workdir, log))
-            except BaseException:
-                log.flush()
-                tail = (workdir / "processes.log").read_text(errors="replace")[-4000:]
-                if tail:
-                    sys.stderr.write(f"dev server / API log (tail):\n{tail}\n")
-                raise
+        with log_tail_on_failure(workdir / "processes.log") as log:
+            result, reports = asyncio.run(bench(args, workdir, log))
     summary(result, reports)
     out(f"load:     {load_average()} (after)")
     out(f"total:    {time.perf_counter() - began:.0f} s")
@@ -1518,17 +1488,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    code = 1
-    try:
-        code = main()
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    except KeyboardInterrupt:
-        code = 130
-    except Exception:
-        traceback.print_exc()
-    finally:
-        # temporalio/sdk-python#300: the interpreter can crash at exit; skip the finalisation.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    run_and_exit(main)

@@ -27,10 +27,8 @@ import os
 import platform
 import resource
 import subprocess
-import sys
 import tempfile
 import time
-import traceback
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,14 +53,16 @@ from models.database import create_database_engine
 from models.roles import Actor
 from models.schema import ensure_schema
 from models.state import ActionRequest, CaseStatus
-from tests.benchmarks.bench_cases import (
+from tests.benchmarks.common import (
     SQLITE_PRAGMAS,
     bounded,
     connect_when_ready,
     cpu_model,
     free_port,
     load_average,
+    log_tail_on_failure,
     out,
+    run_and_exit,
     server_command,
     stop,
     temporal_version,
@@ -293,32 +293,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     out(f"workload: N={args.cases} cases, warm-up {args.warmup} (not counted)")
     with tempfile.TemporaryDirectory(prefix="mufakat-bench-verify-") as tmp:
         workdir = Path(tmp)
-        with (workdir / "server.log").open("wb") as log:
-            try:
-                results = asyncio.run(bench(args, workdir, log))
-            except BaseException:
-                log.flush()
-                tail = (workdir / "server.log").read_text(errors="replace")[-4000:]
-                if tail:
-                    sys.stderr.write(f"dev server log (tail):\n{tail}\n")
-                raise
+        with log_tail_on_failure(workdir / "server.log") as log:
+            results = asyncio.run(bench(args, workdir, log))
     report(results, args.cases)
     out(f"load:     {load_average()} (after)")
     return 0
 
 
 if __name__ == "__main__":
-    code = 1
-    try:
-        code = main()
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    except KeyboardInterrupt:
-        code = 130
-    except Exception:
-        traceback.print_exc()
-    finally:
-        # temporalio/sdk-python#300: the interpreter can crash at exit; skip the finalisation.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    run_and_exit(main)
