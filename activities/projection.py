@@ -6,13 +6,12 @@ import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.audit_trail import append_audit
+from models.database import insert_unless_present
 from models.pedoman import PinnedGuideline
 from models.state import (
     CaseProjection,
@@ -98,18 +97,17 @@ class ProjectionActivities:
 
 
 def _record_guideline(session: Session, pinned: PinnedGuideline) -> None:
-    # Many cases' first projections race to record the same guideline: the first one wins.
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(GuidelineRecord)
-        .values(
-            content_hash=pinned.content_hash,
-            version=pinned.guideline.version,
-            body=pinned.guideline.model_dump(mode="json"),
-            published_at=datetime.now(UTC),
-        )
-        .on_conflict_do_nothing()
+    # Usually recorded already: skip serialising the guideline then. Otherwise many cases'
+    # first projections may race to record it, and the first one wins.
+    if session.get(GuidelineRecord, pinned.content_hash) is not None:
+        return
+    insert_unless_present(
+        session,
+        GuidelineRecord,
+        content_hash=pinned.content_hash,
+        version=pinned.guideline.version,
+        body=pinned.guideline.model_dump(mode="json"),
+        published_at=datetime.now(UTC),
     )
 
 

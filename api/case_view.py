@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from api.auth import Caller
@@ -33,6 +34,12 @@ def load_case(session: Session, caller: Caller, case_id: str) -> CaseRecord:
                 f"({caller.role.value} {caller.scope or ''})".rstrip(),
             )
     return record
+
+
+def read_case(engine: Engine, caller: Caller, case_id: str) -> CasePublic:
+    """The case as this caller sees it, in a session of its own (for routes off the event loop)."""
+    with Session(engine) as session:
+        return case_public(session, caller, load_case(session, caller, case_id))
 
 
 def case_public(session: Session, caller: Caller, record: CaseRecord) -> CasePublic:

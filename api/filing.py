@@ -7,14 +7,13 @@ import json
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from api.errors import Conflict, Unavailable, Unprocessable
 from models.case import CaseFiling, case_id
+from models.database import insert_unless_present
 from models.tables import CaseNumber, FilingRequest
 
 
@@ -125,9 +124,7 @@ def _next_number(session: Session, year: int) -> int:
     number = session.execute(statement).scalar_one_or_none()
     if number is None:
         # The year's first filing: create its counter (once, even when two race), then count.
-        dialect = session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(insert(CaseNumber).values(year=year, last=0).on_conflict_do_nothing())
+        insert_unless_present(session, CaseNumber, year=year, last=0)
         number = session.execute(statement).scalar_one()
     return int(number)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlmodel import create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 
 def normalise_url(url: str) -> str:
@@ -25,6 +27,13 @@ def create_database_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+
+
+def insert_unless_present(session: Session, table: type[SQLModel], **values: Any) -> None:
+    """INSERT a row, doing nothing if its key exists already (concurrent writers race for it)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(table).values(**values).on_conflict_do_nothing())
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -48,6 +48,7 @@ from models.state import (
 from models.tables import AuditEntry, CaseRecord, TimelineRecord
 from models.verification import Check, CheckName, VerifyReport
 from workflows.case_workflow import CaseWorkflow
+from workflows.concurrency import as_ready
 from workflows.starter import TAKE_ACTION
 
 WORKFLOW_TYPE = "Case"
@@ -340,36 +341,13 @@ async def verify_cases(
     per case); a `ProcessReplayer` replays on several cores.
     """
     async with AsyncExitStack() as stack:
-        if replayer is None:
-            replayer = await stack.enter_async_context(ReplayStream())
-        running: set[asyncio.Task[VerifyReport]] = set()
-        try:
-            async for case_id in _ids(case_ids):
-                if len(running) >= concurrency:
-                    done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
-                        yield task.result()
-                running.add(
-                    asyncio.create_task(
-                        verify_case(client, engine, case_id, replayer=replayer, documents=documents)
-                    )
-                )
-            while running:
-                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    yield task.result()
-        finally:
-            for task in running:
-                task.cancel()
+        stream = replayer or await stack.enter_async_context(ReplayStream())
 
+        async def verify(case_id: str) -> VerifyReport:
+            return await verify_case(client, engine, case_id, replayer=stream, documents=documents)
 
-async def _ids(case_ids: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[str]:
-    if isinstance(case_ids, AsyncIterable):
-        async for case_id in case_ids:
-            yield case_id
-    else:
-        for case_id in case_ids:
-            yield case_id
+        async for report in as_ready(case_ids, verify, concurrency):
+            yield report
 
 
 # ------------------------------------------------------------------------- evidence

@@ -156,12 +156,16 @@ class CaseRules:
         codes = [p.region_code for p in self.filing.parties if p.region_code is not None]
         return any(code == scope or code.startswith(f"{scope}.") for code in codes)
 
+    @staticmethod
+    def _kinds_for(action: Action, actor: Actor) -> list[ActorKind]:
+        # Recorded on a party's behalf, an action must be one that party could take itself.
+        if actor.on_behalf_of is None:
+            return action.actors
+        return [kind for kind in action.actors if kind in _PARTY_KINDS]
+
     def may_take(self, action: Action, actor: Actor) -> bool:
         """Whether this actor's role and scope fit the action."""
-        kinds = action.actors
-        if actor.on_behalf_of is not None:
-            kinds = [kind for kind in kinds if kind in _PARTY_KINDS]
-        return any(self._fit(kind, actor) is _Fit.YES for kind in kinds)
+        return any(self._fit(kind, actor) is _Fit.YES for kind in self._kinds_for(action, actor))
 
     def check_actor(self, action: Action, actor: Actor) -> None:
         """Refuse with wrong_role or wrong_scope unless the actor may take the action."""
@@ -175,16 +179,12 @@ class CaseRules:
                 RefusalCode.WRONG_SCOPE,
                 f"{actor.on_behalf_of} is not a party to this case; nothing is recorded for it",
             )
-        kinds = action.actors
-        if actor.on_behalf_of is not None:
-            # Recorded on a party's behalf, an action must be one that party could take itself.
-            kinds = [kind for kind in kinds if kind in _PARTY_KINDS]
-            if not kinds:
-                raise Refusal(
-                    RefusalCode.WRONG_ROLE,
-                    f"{action.name} is not a party's action; an operator takes it without "
-                    "on_behalf_of",
-                )
+        kinds = self._kinds_for(action, actor)
+        if not kinds:
+            raise Refusal(
+                RefusalCode.WRONG_ROLE,
+                f"{action.name} is not a party's action; an operator takes it without on_behalf_of",
+            )
         fits = [self._fit(kind, actor) for kind in kinds]
         if _Fit.YES in fits:
             return

@@ -15,7 +15,7 @@ import os
 import re
 import tarfile
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +27,7 @@ import typer
 
 from api.cli.options import DatabaseUrl, DataDir, TemporalPort
 from models.case import CASE_ID_PATTERN
+from workflows.concurrency import as_ready
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -262,28 +263,6 @@ def _progress() -> Progress:
         console=Console(stderr=True),
         transient=False,
     )
-
-
-async def _bounded(
-    items: Sequence[str], work: Callable[[str], Coroutine[Any, Any, _T]], concurrency: int
-) -> AsyncIterator[_T]:
-    """`work` over `items`, at most `concurrency` at a time; results as they are ready."""
-    # Tasks are made as others finish, not all at first: `--all` may name many thousands.
-    running: set[asyncio.Task[_T]] = set()
-    try:
-        for item in items:
-            if len(running) >= concurrency:
-                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    yield task.result()
-            running.add(asyncio.create_task(work(item)))
-        while running:
-            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                yield task.result()
-    finally:
-        for task in running:
-            task.cancel()
 
 
 # ---------------------------------------------------------------- export
@@ -554,7 +533,7 @@ async def _export_all(
 ) -> list[_Exported]:
     done: list[_Exported] = []
     with _progress_bar("exporting", len(case_ids)) as advance:
-        async for exported in _bounded(
+        async for exported in as_ready(
             case_ids, lambda case_id: _export_case(service, case_id), concurrency
         ):
             for path, data in exported.files.items():

@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import Caller
-from api.case_view import READ_ONLY_ROLES, case_public, load_case
+from api.case_view import READ_ONLY_ROLES, load_case, read_case
 from api.deps import CallerDep
 from api.errors import (
     PROBLEM_RESPONSES,
@@ -120,7 +120,7 @@ async def act(
         ) from None
     except RPCError as error:
         raise await run_in_threadpool(_rpc_problem, engine, case_id, error) from None
-    case = await run_in_threadpool(_public, engine, caller, case_id)
+    case = await run_in_threadpool(read_case, engine, caller, case_id)
     return _out(result, case)
 
 
@@ -151,13 +151,8 @@ def _duplicate(
         action=action,
         stage_before=earlier.stage_before,
         duplicate=True,
-        case=_public(engine, caller, case_id),
+        case=read_case(engine, caller, case_id),
     )
-
-
-def _public(engine: Engine, caller: Caller, case_id: str) -> CasePublic:
-    with Session(engine) as session:
-        return case_public(session, caller, load_case(session, caller, case_id))
 
 
 def _out(result: ActionResult, case: CasePublic) -> ActionOut:

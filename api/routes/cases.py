@@ -14,7 +14,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from api.auth import Caller
-from api.case_view import case_public, load_case
+from api.case_view import case_public, load_case, read_case
 from api.deps import CallerDep, SessionDep
 from api.errors import PROBLEM_RESPONSES, Forbidden, Unavailable, Unprocessable
 from api.filing import claim_case_id, filing_hash, refuse_nul, renumber
@@ -202,7 +202,7 @@ async def file_case(
             ) from None
     else:
         raise Unavailable("numbering", "could not find a free case number; retry later")
-    return await run_in_threadpool(_public, engine, caller, case_id)
+    return await run_in_threadpool(read_case, engine, caller, case_id)
 
 
 def _may_file(caller: Caller, filing: CaseFiling) -> None:
@@ -222,11 +222,6 @@ def _may_file(caller: Caller, filing: CaseFiling) -> None:
 def _exists(engine: Engine, case_id: str) -> bool:
     with Session(engine) as session:
         return session.get(CaseRecord, case_id) is not None
-
-
-def _public(engine: Engine, caller: Caller, case_id: str) -> CasePublic:
-    with Session(engine) as session:
-        return case_public(session, caller, load_case(session, caller, case_id))
 
 
 @router.get(
