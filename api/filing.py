@@ -23,6 +23,16 @@ def filing_hash(filing: CaseFiling) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def filing_key(key_id: str, idempotency_key: str | None) -> str | None:
+    """What names one filing across its retries: the API key and its Idempotency-Key.
+
+    None without an Idempotency-Key: such a filing cannot be retried, so it is one of its own.
+    """
+    if idempotency_key is None:
+        return None
+    return hashlib.sha256(f"{key_id}\x00{idempotency_key}".encode()).hexdigest()[:32]
+
+
 def refuse_nul(filing: CaseFiling) -> None:
     """Refuse a filing holding a NUL character anywhere: PostgreSQL cannot store one in text,
     so its projection would fail on every retry and the case would never answer again."""

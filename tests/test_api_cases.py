@@ -77,3 +77,20 @@ async def test_a_number_temporal_already_runs_is_never_reused(api: Api) -> None:
     assert second.json()["parties"][0]["region_code"] == "32.01"
     unchanged = (await api.get(f"/v1/cases/{first['case_id']}")).json()
     assert unchanged["parties"][0]["region_code"] == "32.04"
+
+
+async def test_a_number_of_a_closed_case_is_never_reused(api: Api) -> None:
+    first = (await api.file(ksdd_filing_json())).json()
+    withdrawn = await api.act(first["case_id"], Role.PARTY, BANDUNG, "withdraw", reason="Dicabut")
+    assert withdrawn.status_code == 200, withdrawn.text
+    # Temporal keeps the closed case, and its completed filing, under that id: a restored read
+    # model's filing must not be answered with that old filing.
+    with Session(api.app.state.engine) as session:
+        counter = session.exec(select(CaseNumber)).one()
+        counter.last -= 1
+        session.add(counter)
+        session.commit()
+    second = await api.file(ksdd_filing_json("32.01", "32.71"))
+    assert second.status_code == 201, second.text
+    assert second.json()["case_id"] != first["case_id"]
+    assert second.json()["status"] == "open"

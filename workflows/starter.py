@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import uuid
+
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
 from temporalio.common import (
     SearchAttributePair,
@@ -9,6 +12,7 @@ from temporalio.common import (
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from models import search_attributes as sa
 from models.case import CaseFiling
@@ -85,13 +89,25 @@ async def start_case(
 
 
 async def start_and_await_filing(
-    client: Client, case: CaseInput, *, task_queue: str = TASK_QUEUE, retry: bool = False
+    client: Client,
+    case: CaseInput,
+    *,
+    task_queue: str = TASK_QUEUE,
+    retry: bool = False,
+    filing_key: str | None = None,
 ) -> int:
     """Start the case and return once its filing is in the read model.
 
-    A first filing refuses an id Temporal already runs (WorkflowAlreadyStartedError), so a
+    A first filing refuses an id Temporal already holds (WorkflowAlreadyStartedError), so a
     numbering gone wrong can never attach a filing to another case; a retry of the same filing
     (`retry=True`) finds its own running case instead.
+
+    `filing_key` names this one filing (the same for its retries, distinct from every other
+    filing): it makes the update id. The server answers an update-with-start whose update id
+    the workflow already knows with that update, whatever the conflict policy; that is what
+    lets concurrent retries of one filing meet in one case, and why an id made of the case id
+    alone would let a new filing "succeed" against another case held under that id. Without
+    a key, every call is a filing of its own.
     """
     operation: WithStartWorkflowOperation[CaseWorkflow, CaseView] = WithStartWorkflowOperation(
         CaseWorkflow.run,
@@ -106,9 +122,19 @@ async def start_and_await_filing(
         search_attributes=initial_search_attributes(case),
         static_summary=f"{case.filing.case_type.value}: {case.filing.title}",
     )
-    version: int = await client.execute_update_with_start_workflow(
-        FILED, start_workflow_operation=operation, id=f"filed-{case.case_id}", result_type=int
-    )
+    try:
+        version: int = await client.execute_update_with_start_workflow(
+            FILED,
+            start_workflow_operation=operation,
+            id=f"filed-{case.case_id}-{filing_key or uuid.uuid4().hex}",
+            result_type=int,
+        )
+    except WorkflowAlreadyStartedError:
+        # The operation holds the same error for its handle; taking it here keeps asyncio from
+        # logging it as "never retrieved" for every refused start.
+        with contextlib.suppress(WorkflowAlreadyStartedError):
+            await operation.workflow_handle()
+        raise
     return version
 
 

@@ -17,7 +17,7 @@ from api.auth import Caller
 from api.case_view import case_public, load_case, read_case
 from api.deps import CallerDep, SessionDep
 from api.errors import PROBLEM_RESPONSES, Forbidden, Unavailable, Unprocessable
-from api.filing import claim_case_id, filing_hash, refuse_nul, renumber
+from api.filing import claim_case_id, filing_hash, filing_key, refuse_nul, renumber
 from api.schemas import CasePage, CasePublic, Timeline, TimelineItem
 from api.worklist import Worklist, worklist
 from models.case import CASE_ID_PATTERN, CaseFiling, CaseType, Sector, Side
@@ -174,7 +174,11 @@ async def file_case(
         )
         try:
             await start_and_await_filing(
-                temporal, case, task_queue=settings.task_queue, retry=replayed
+                temporal,
+                case,
+                task_queue=settings.task_queue,
+                retry=replayed,
+                filing_key=filing_key(caller.key_id, idempotency_key),
             )
             break
         except WorkflowAlreadyStartedError:
