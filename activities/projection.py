@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.audit_trail import append_audit
+from activities.names import PROJECT_CASE
 from models.database import insert_unless_present
 from models.pedoman import PinnedGuideline
 from models.state import (
@@ -38,7 +39,7 @@ class ProjectionActivities:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    @activity.defn(name="project_case")
+    @activity.defn(name=PROJECT_CASE)
     async def project_case(self, projection: CaseProjection) -> None:
         """Apply one projection; idempotent, and a late or repeated one changes nothing."""
         await asyncio.to_thread(self.write, projection)

@@ -24,15 +24,10 @@ from models.tables import AuditEntry, CaseRecord
 from models.verification import CheckName, VerifyReport
 from tests.api_harness import Api, ksdd_filing_json
 from tests.conftest import SUGGEST_CONTINUE_AS_NEW_AFTER
-from workflows.audit import (
-    ProcessReplayer,
-    RunHistory,
-    case_replayer,
-    case_runs,
-    verify_case,
-    verify_cases,
-)
+from workflows.audit import RunHistory, case_runs, verify_case, verify_cases
+from workflows.replaying import case_replayer
 from workflows.starter import take_action
+from workflows.verify_pool import VerifierSetup, verify_in_processes
 
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
 Step = tuple[Role, str | None, str, dict[str, Any]]
@@ -383,14 +378,14 @@ async def test_verify_cases_reports_each_case(api: Api) -> None:
     ]
     assert sorted(report.case_id for report in reports) == sorted(case_ids)
     assert all(report.ok for report in reports), [_failed(report) for report in reports]
-    # Replaying in another process finds the same.
-    async with ProcessReplayer(processes=1) as replayer:
-        again = [
-            report
-            async for report in verify_cases(
-                state.temporal, state.engine, case_ids, replayer=replayer
-            )
-        ]
+    # Verifying in another process, as `audit verify --all` does, finds the same.
+    setup = VerifierSetup.like(state.temporal, state.engine, None, sandboxed=False)
+    again = [
+        report
+        async for report in verify_in_processes(
+            state.temporal, state.engine, case_ids, processes=1, setup=setup, batch=2
+        )
+    ]
     assert sorted(again, key=_by_case) == sorted(reports, key=_by_case)
 
 

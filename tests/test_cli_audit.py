@@ -27,13 +27,13 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.workflow import NondeterminismError
 
 from activities.document_store import LocalDocumentStore
-from api.cli.audit import unsandboxed_case_replayer
 from models.roles import Role
 from models.tables import AuditEntry
 from tests.api_harness import Api, ksdd_filing_json
 from tests.conftest import SUGGEST_CONTINUE_AS_NEW_AFTER
 from tests.histories.corpus import load_manifest, load_runs
 from tests.histories.unguarded import UnguardedCaseWorkflow
+from workflows.replaying import unsandboxed_case_replayer
 
 MUFAKAT = Path(sys.executable).parent / "mufakat"
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
@@ -303,7 +303,7 @@ async def test_verify_all_then_a_tampered_trail_fails_and_is_named(
         row.payload = {"catatan": "disisipkan"}
         session.add(row)
 
-    # Through a replaying process too, as for many cases (spawned from the installed command).
+    # Through a replaying process too, as for many cases (run by the installed command).
     failed = await _run(dev_env, api, "verify", "--all", "--processes", "1", "--concurrency", "2")
     assert failed.returncode == 1, (failed.stdout, failed.stderr)
     lines = failed.stdout.splitlines()

@@ -8,14 +8,11 @@ naming each discrepancy and where it is.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-from collections import defaultdict, deque
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import defaultdict
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cache
 from itertools import pairwise
 from typing import Any, Protocol, TypeVar
 
@@ -23,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.api.common.v1 import Payloads
 from temporalio.api.enums.v1 import EventType
-from temporalio.api.history.v1 import History, HistoryEvent
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import (
     Client,
     WorkflowExecutionDescription,
@@ -49,6 +46,7 @@ from models.tables import AuditEntry, CaseRecord, TimelineRecord
 from models.verification import Check, CheckName, VerifyReport
 from workflows.case_workflow import CaseWorkflow
 from workflows.concurrency import as_ready
+from workflows.replaying import HistoryReplayer, ReplayStream, case_replayer
 from workflows.starter import TAKE_ACTION
 
 WORKFLOW_TYPE = "Case"
@@ -124,126 +122,6 @@ def history_document(runs: Sequence[RunHistory], pinned: PinnedGuideline) -> dic
 
 
 # ------------------------------------------------------------------------- replaying
-
-
-class HistoryReplayer(Protocol):
-    """Replays one history against the current workflow code: its failure, or None."""
-
-    async def replay(self, history: WorkflowHistory) -> Exception | None: ...
-
-
-@cache
-def case_replayer() -> Replayer:
-    """The replayer for case histories: the worker's workflow and data converter."""
-    # One per process: every Replayer starts a thread pool that it never shuts down.
-    return Replayer(workflows=[CaseWorkflow], data_converter=pydantic_data_converter)
-
-
-class ReplayStream:
-    """Replays many histories through one replay worker, so none pays for starting one."""
-
-    def __init__(self, replayer: Replayer | None = None) -> None:
-        self._replayer = replayer or case_replayer()
-        self._queue: asyncio.Queue[_Queued | None] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-        self._broken: BaseException | None = None
-
-    async def __aenter__(self) -> ReplayStream:
-        self._task = asyncio.create_task(self._run())
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        self._queue.put_nowait(None)
-        if self._task is not None:
-            await self._task
-
-    async def replay(self, history: WorkflowHistory) -> Exception | None:
-        """Replay one history: why it failed, or None when it replays cleanly."""
-        if self._task is None or self._broken is not None:
-            raise RuntimeError("the replay stream is not running") from self._broken
-        future: asyncio.Future[Exception | None] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((history, future))
-        return await future
-
-    async def _run(self) -> None:
-        # The replayer takes one history at a time and answers in order, so the futures of
-        # the histories handed to it wait in that order too.
-        handed: deque[asyncio.Future[Exception | None]] = deque()
-
-        async def histories() -> AsyncIterator[WorkflowHistory]:
-            while (queued := await self._queue.get()) is not None:
-                handed.append(queued[1])
-                yield queued[0]
-
-        try:
-            async with self._replayer.workflow_replay_iterator(histories()) as results:
-                async for result in results:
-                    future = handed.popleft()
-                    if not future.done():  # unless its caller stopped waiting
-                        future.set_result(result.replay_failure)
-        except BaseException as error:
-            self._broken = error
-            waiting = list(handed)
-            while not self._queue.empty():
-                queued = self._queue.get_nowait()
-                if queued is not None:
-                    waiting.append(queued[1])
-            for future in waiting:
-                if not future.done():
-                    future.set_exception(RuntimeError(f"the replay worker stopped: {error}"))
-            raise
-
-
-_Queued = tuple[WorkflowHistory, "asyncio.Future[Exception | None]"]
-
-
-class ProcessReplayer:
-    """Replays histories in worker processes, each with its own replay stream.
-
-    Replaying is CPU-bound Python, so one process replays one history at a time however many
-    cases are verified concurrently; more processes use more cores.
-    """
-
-    def __init__(self, processes: int, replayer: Callable[[], Replayer] = case_replayer) -> None:
-        # Spawned, not forked: Temporal's runtime refuses to run in a forked child.
-        self._pool = ProcessPoolExecutor(
-            processes,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_replaying,
-            initargs=(replayer,),
-        )
-
-    async def __aenter__(self) -> ProcessReplayer:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await asyncio.to_thread(self._pool.shutdown)
-
-    async def replay(self, history: WorkflowHistory) -> Exception | None:
-        """Replay one history in a worker process: why it failed, or None."""
-        events = History(events=history.events).SerializeToString()
-        return await asyncio.get_running_loop().run_in_executor(
-            self._pool, _replay_here, history.workflow_id, events
-        )
-
-
-# A replaying process keeps one event loop and one replay stream for its whole life.
-_replaying: tuple[asyncio.AbstractEventLoop, ReplayStream] | None = None
-
-
-def _start_replaying(replayer: Callable[[], Replayer]) -> None:
-    global _replaying
-    loop = asyncio.new_event_loop()
-    stream = ReplayStream(replayer())
-    loop.run_until_complete(stream.__aenter__())
-    _replaying = (loop, stream)
-
-
-def _replay_here(workflow_id: str, events: bytes) -> Exception | None:
-    assert _replaying is not None, "not a replaying process"
-    loop, stream = _replaying
-    history = WorkflowHistory(workflow_id, History.FromString(events).events)
-    return loop.run_until_complete(stream.replay(history))
 
 
 async def _replay(runs: Sequence[RunHistory], replayer: Replayer | HistoryReplayer) -> list[str]:

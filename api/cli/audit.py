@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Protocol, TypeVar
 
@@ -32,13 +32,12 @@ from workflows.concurrency import as_ready
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
     from sqlalchemy.engine import Engine
-    from temporalio.client import Client, WorkflowHistory
-    from temporalio.worker import Replayer
+    from temporalio.client import Client
 
     from activities.document_store import DocumentStore
     from models.settings import Settings
     from models.verification import VerifyReport
-    from workflows.audit import DocumentChecker, HistoryReplayer
+    from workflows.audit import DocumentChecker
 
 # Temporal, SQLAlchemy, FastAPI's models and rich load when an `audit` command runs: importing
 # them here would slow down every other `mufakat` command.
@@ -564,32 +563,11 @@ def _progress_bar(what: str, total: int) -> Iterator[Callable[[bool], None]]:
 
 # ---------------------------------------------------------------- verify
 
-# Below this many cases, starting replaying processes (one to three seconds, importing Temporal
-# and the workflow) costs more than it saves, and the histories are replayed in this process.
+# Below this many cases, starting verifying processes (a second or two of CPU, for the fork
+# server to import Temporal and the workflow) costs more than it saves: this process verifies.
 PROCESS_POOL_FROM = 50
-# Cases in flight, as `verify_cases` has it; more with many processes, so that none waits idle.
+# Cases in flight per verifying process: fetching some overlaps with replaying others.
 CONCURRENCY = 8
-
-
-@cache
-def unsandboxed_case_replayer() -> Replayer:
-    """The case workflow and the worker's converter, replayed outside the workflow sandbox.
-
-    Replaying checks that the current code issues exactly the commands a history records; the
-    sandbox adds nothing to that check (it guards code, not records, and the history corpus
-    replays sandboxed in CI), while it more than doubles the CPU time of every replay.
-    """
-    from temporalio.contrib.pydantic import pydantic_data_converter
-    from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
-
-    from workflows.case_workflow import CaseWorkflow
-
-    # One per process, as `case_replayer`: every Replayer starts a thread pool it never stops.
-    return Replayer(
-        workflows=[CaseWorkflow],
-        data_converter=pydantic_data_converter,
-        workflow_runner=UnsandboxedWorkflowRunner(),
-    )
 
 
 def replay_processes(cases: int, processes: int | None) -> int:
@@ -599,45 +577,9 @@ def replay_processes(cases: int, processes: int | None) -> int:
     return (os.cpu_count() or 1) if cases >= PROCESS_POOL_FROM else 0
 
 
-class LaneReplayer:
-    """Replays each history on whichever lane is free: this process, or a replaying process.
-
-    Processes take a second or more to start (importing Temporal and the workflow); meanwhile
-    the replay worker of this process goes on, so no case waits for them without need.
-    """
-
-    def __init__(self, here: HistoryReplayer, pool: HistoryReplayer, processes: int) -> None:
-        self._lanes: asyncio.Queue[HistoryReplayer] = asyncio.Queue()
-        for lane in (here, *[pool] * processes):
-            self._lanes.put_nowait(lane)
-
-    async def replay(self, history: WorkflowHistory) -> Exception | None:
-        lane = await self._lanes.get()
-        try:
-            return await lane.replay(history)
-        finally:
-            self._lanes.put_nowait(lane)
-
-
 def verify_concurrency(processes: int) -> int:
     """Cases verified at a time when the command is not told."""
-    return max(CONCURRENCY, 2 * processes)
-
-
-@asynccontextmanager
-async def case_history_replayer(
-    count: int, *, sandboxed: bool = False
-) -> AsyncIterator[HistoryReplayer]:
-    """A replay worker in this process, with `count` replaying processes beside it."""
-    from workflows.audit import ProcessReplayer, ReplayStream, case_replayer
-
-    factory = case_replayer if sandboxed else unsandboxed_case_replayer
-    async with ReplayStream(factory()) as here:
-        if not count:
-            yield here
-            return
-        async with ProcessReplayer(count, factory) as pool:
-            yield LaneReplayer(here, pool, count)
+    return max(CONCURRENCY, CONCURRENCY * processes)
 
 
 async def verify_reports(
@@ -648,23 +590,40 @@ async def verify_reports(
     concurrency: int | None = None,
     processes: int | None = None,
     sandboxed: bool = False,
-    documents: DocumentChecker | None = None,
+    documents: Callable[[], DocumentChecker] | None = None,
 ) -> AsyncIterator[VerifyReport]:
     """Every case's report as it is ready, as `mufakat audit verify` makes them.
 
-    `verify_cases`, with the replayer and the concurrency chosen above unless told.
+    `documents` makes the document checker, once in each process that verifies. With
+    verifying processes, each takes `concurrency / (2 * processes)` cases at a time (two
+    batches in hand); without, this process verifies `concurrency` cases at a time.
     """
     from workflows.audit import verify_cases
+    from workflows.replaying import ReplayStream
+    from workflows.verify_pool import VerifierSetup, verify_in_processes
 
     count = replay_processes(len(case_ids), processes)
-    async with case_history_replayer(count, sandboxed=sandboxed) as replayer:
+    in_flight = concurrency or verify_concurrency(count)
+    setup = VerifierSetup.like(client, engine, documents, sandboxed=sandboxed)
+    if count:
+        async for report in verify_in_processes(
+            client,
+            engine,
+            case_ids,
+            processes=count,
+            setup=setup,
+            batch=max(1, in_flight // (2 * count)),
+        ):
+            yield report
+        return
+    async with ReplayStream(setup.replayer()) as stream:
         async for report in verify_cases(
             client,
             engine,
             case_ids,
-            concurrency=concurrency or verify_concurrency(count),
-            replayer=replayer,
-            documents=documents,
+            concurrency=in_flight,
+            replayer=stream,
+            documents=documents() if documents else None,
         ):
             yield report
 
@@ -679,8 +638,8 @@ def verify(
         typer.Option(
             min=1,
             max=64,
-            help=f"Cases verified at a time; default {CONCURRENCY}, or twice the replaying "
-            "processes when that is more.",
+            help=f"Cases verified at a time; default {CONCURRENCY} per verifying process "
+            f"(or {CONCURRENCY} in this one).",
             show_default=False,
         ),
     ] = None,
@@ -689,8 +648,9 @@ def verify(
         typer.Option(
             min=0,
             max=64,
-            help="Processes replaying histories; 0 replays in this one. Default: one per CPU "
-            f"from {PROCESS_POOL_FROM} cases on, else 0.",
+            help="Processes verifying cases (each fetches, replays and checks its own); 0 "
+            f"verifies in this one. Default: one per CPU from {PROCESS_POOL_FROM} cases on, "
+            "else 0.",
             show_default=False,
         ),
     ] = None,
@@ -719,6 +679,8 @@ def verify(
         _fail(f"no directory {json_file.parent} for --json")
 
     async def run() -> list[VerifyReport]:
+        from activities.document_store import document_store
+
         async with _service(data_dir, database_url, temporal_port) as service:
             chosen = await _choose(service, case_ids, all_cases, query)
             reports: list[VerifyReport] = []
@@ -730,7 +692,7 @@ def verify(
                     concurrency=concurrency,
                     processes=processes,
                     sandboxed=sandboxed,
-                    documents=service.documents,
+                    documents=partial(document_store, service.settings),
                 ):
                     reports.append(report)
                     advance(not report.ok)

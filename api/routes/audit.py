@@ -22,13 +22,8 @@ from api.routes.documents import StoreDep
 from models.roles import Role
 from models.tables import AuditEntry
 from models.verification import VerifyReport
-from workflows.audit import (
-    case_replayer,
-    case_runs,
-    history_document,
-    pinned_guideline,
-    verify_case,
-)
+from workflows.audit import case_runs, history_document, pinned_guideline, verify_case
+from workflows.replaying import case_replayer
 
 router = APIRouter(prefix="/v1/cases", tags=["audit"])
 

@@ -6,6 +6,7 @@ import asyncio
 import math
 import os
 import platform
+import resource
 import socket
 import subprocess
 import sys
@@ -50,6 +51,39 @@ def process_cpu(pid: int) -> float | None:
         return None
     fields = stat.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(exclude: int | None = None) -> float:
+    """CPU seconds of this process and every process it started, alive or gone (Linux /proc).
+
+    Counts what `resource.RUSAGE_CHILDREN` misses: processes still running, and those another
+    child reaped (a fork server's workers). `exclude` leaves out one child and its own tree.
+    """
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = time.process_time() + children.ru_utime + children.ru_stime
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone since the listing
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        # utime, stime, and the times of the children it has reaped.
+        times[pid] = sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    for pid, spent in times.items():
+        if _descends(pid, os.getpid(), parents, exclude):
+            total += spent
+    return total
+
+
+def _descends(pid: int, ancestor: int, parents: dict[int, int], exclude: int | None) -> bool:
+    while pid in parents and pid != exclude:
+        pid = parents[pid]
+        if pid == ancestor:
+            return True
+    return False
 
 
 async def bounded(items: Sequence[T], fn: Callable[[T], Awaitable[R]], limit: int) -> list[R]:

@@ -1,0 +1,9 @@
+"""Activity names the workflow calls by name, without importing what implements them.
+
+The projection's module brings the database libraries; the workflow (and a process that only
+replays it) has no use for them, so it names the activity instead of referring to its method.
+"""
+
+from __future__ import annotations
+
+PROJECT_CASE = "project_case"
