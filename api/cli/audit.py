@@ -148,7 +148,9 @@ async def _service(
 
 @contextmanager
 def _one_line_errors() -> Iterator[None]:
-    """Temporal or the read model failing mid-way: one line and exit 1, not a traceback."""
+    """Temporal, the read model or a verifying process failing mid-way: one line and exit 1."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from sqlalchemy.exc import OperationalError, ProgrammingError
     from temporalio.service import RPCError
 
@@ -160,6 +162,8 @@ def _one_line_errors() -> Iterator[None]:
         _fail(f"read model: {reason}", _FAILED)
     except RPCError as error:
         _fail(f"Temporal: {_one_line(error)}", _FAILED)
+    except BrokenProcessPool as error:
+        _fail(f"a verifying process stopped: {_one_line(error)}", _FAILED)
 
 
 # ---------------------------------------------------------------- choosing the cases

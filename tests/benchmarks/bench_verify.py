@@ -7,11 +7,11 @@ SQLite read model and drives each to its close through enough actions for a hist
 - plain loop: for each case, one after the other, `fetch_history()` then
   `Replayer.replay_workflow(history)` (one `Replayer`, built before the clock starts);
 - verify --all: what `mufakat audit verify --all` runs (`verify_reports`): the read model's case
-  ids, then `verify_cases` with the command's defaults (concurrency 8, or twice the replaying
-  processes when more; from 50 cases on, one replaying process per CPU, forked from a fork
-  server that imports the workflow within the timing; replays outside the workflow sandbox)
-  and the local document store: every run fetched and replayed, the read model, the audit
-  chain, the trail and the stored documents checked;
+  ids, then the command's defaults: from 50 cases on, one verifying process per CPU, forked from
+  a fork server that imports the verifier within the timing, each fetching, replaying (outside
+  the workflow sandbox) and checking 8 cases at a time, with this process verifying too until
+  they answer; and the local document store: every run fetched and replayed, the read model,
+  the audit chain, the trail and the stored documents checked;
 - verify --all --sandboxed: the same, replaying inside the sandbox (shown, not judged).
 
 Warm-up passes over a few cases run first, uncounted, so neither side pays for first imports.
@@ -179,7 +179,7 @@ _server_pid: int | None = None
 
 
 def _cpu() -> float:
-    # This process, its replaying processes and the fork server that starts them.
+    # This process, its verifying processes and the fork server that starts them.
     return tree_cpu(exclude=_server_pid)
 
 
@@ -255,18 +255,19 @@ def report(results: Results, cases: int) -> None:
     ratio = verified.rate / plain.rate
     verdict = "PASS" if ratio >= TARGET else "MISS"
     processes = replay_processes(cases, None)
-    where = f"{processes} replaying process(es)" if processes else "this process"
+    where = f"{processes} verifying process(es)" if processes else "this process"
     out()
     out(f"events per history: {results.events:.1f} (one run each)")
     out(
-        f"verify --all: replays in {where}, {verify_concurrency(processes)} cases at a time, "
+        f"verify --all: fetches, replays and checks in {where}, "
+        f"{verify_concurrency(processes)} cases at a time, "
         "outside the sandbox; --sandboxed: inside it"
     )
     out(
         f"ratio: verify --all checks {ratio:.2f}x as many histories per second as the plain loop "
         f"(target >= {TARGET:.0f}x): {verdict}"
     )
-    out("wall s includes starting the replaying processes; 1st s = until the first report;")
+    out("wall s includes starting the verifying processes; 1st s = until the first report;")
     out("CPU s = this process and every process it started (the dev server's apart).")
 
 
