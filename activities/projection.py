@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio import activity
@@ -26,6 +26,7 @@ from models.tables import (
     NO_DUE_DATE,
     CaseDeadline,
     CaseParty,
+    CaseProvince,
     CaseRecord,
     CaseSector,
     GuidelineRecord,
@@ -61,9 +62,17 @@ class ProjectionActivities:
                 session.add_all(
                     CaseSector(case_id=case.case_id, sector=s.value) for s in case.filing.sectors
                 )
+                session.add_all(_provinces(case))
                 newer = True
             elif current.version < case.version:
-                for name, value in _record(case).model_dump().items():
+                record = _record(case)
+                if record.due_order != current.due_order:
+                    session.execute(
+                        update(CaseProvince)
+                        .where(col(CaseProvince.case_id) == case.case_id)
+                        .values(due_order=record.due_order)
+                    )
+                for name, value in record.model_dump().items():
                     setattr(current, name, value)
                 newer = True
             else:
@@ -128,7 +137,7 @@ def _record(case: CaseView) -> CaseRecord:
         routing_rule=case.routing.rule.value,
         gwpp_province=case.routing.gwpp_province,
         due_at=clock.deadline.due_at if clock else None,
-        due_order=clock.deadline.due_at if clock else NO_DUE_DATE,
+        due_order=_due_order(case),
         overdue=case.overdue or any(t.overdue for t in _open_threads(case)),
         paused=case.paused,
         filed_at=case.filed_at,
@@ -151,6 +160,19 @@ def _parties(case: CaseView) -> list[CaseParty]:
         )
         for p in case.filing.parties
     ]
+
+
+def _provinces(case: CaseView) -> list[CaseProvince]:
+    codes = {p.region_code[:2] for p in case.filing.parties if p.region_code}
+    return [
+        CaseProvince(case_id=case.case_id, province_code=code, due_order=_due_order(case))
+        for code in sorted(codes)
+    ]
+
+
+def _due_order(case: CaseView) -> datetime:
+    """The worklist's sort key: the due instant, or after every due date without a clock."""
+    return case.clock.deadline.due_at if case.clock else NO_DUE_DATE
 
 
 def _open_threads(case: CaseView) -> list[LegalOpinionThread]:

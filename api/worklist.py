@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, literal, select, tuple_
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
 from api.auth import Caller
@@ -17,7 +18,7 @@ from api.errors import Unprocessable
 from api.schemas import CasePage, CaseSummary
 from api.visibility import visible_cases
 from models.case import CASE_ID_PATTERN
-from models.tables import NO_DUE_DATE, CaseParty, CaseRecord, CaseSector
+from models.tables import NO_DUE_DATE, CaseParty, CaseProvince, CaseRecord, CaseSector, UtcDateTime
 
 
 @dataclass(frozen=True)
@@ -40,17 +41,19 @@ def worklist(
 ) -> CasePage:
     """One page of cases the caller may see, soonest due first (cases with no clock last)."""
     conditions = _conditions(caller, filters)
-    if cursor is not None:
-        conditions.append(_after(*_decode(cursor)))
     # Only the summary's columns: sorting or scanning rows with their detail JSON is what
     # makes a list slow at 100,000 cases.
     columns = [col(getattr(CaseRecord, name)) for name in SUMMARY_COLUMNS]
-    query = (
-        select(*columns)
-        .where(*conditions)
-        .order_by(col(CaseRecord.due_order).asc(), col(CaseRecord.case_id).asc())
-        .limit(limit + 1)
-    )
+    query = select(*columns)
+    due, key = col(CaseRecord.due_order), col(CaseRecord.case_id)
+    if filters.province is not None:
+        # One province's cases in worklist order, straight from its own index.
+        query = query.join(CaseProvince, col(CaseProvince.case_id) == key)
+        conditions.append(col(CaseProvince.province_code) == filters.province)
+        due, key = col(CaseProvince.due_order), col(CaseProvince.case_id)
+    if cursor is not None:
+        conditions.append(_after(due, key, *_decode(cursor)))
+    query = query.where(*conditions).order_by(due.asc(), key.asc()).limit(limit + 1)
     rows = list(session.execute(query).mappings())
     more = len(rows) > limit
     rows = rows[:limit]
@@ -81,12 +84,6 @@ def _conditions(caller: Caller, f: Worklist) -> list[ColumnElement[bool]]:
     }
     conditions += [column == value for column, value in equal.items() if value is not None]
     case_id = col(CaseRecord.case_id)
-    if f.province is not None:
-        conditions.append(
-            case_id.in_(
-                select(col(CaseParty.case_id)).where(col(CaseParty.province_code) == f.province)
-            )
-        )
     if f.sector is not None:
         conditions.append(
             case_id.in_(select(col(CaseSector.case_id)).where(col(CaseSector.sector) == f.sector))
@@ -100,10 +97,13 @@ def _conditions(caller: Caller, f: Worklist) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _after(due_order: datetime | None, case_id: str) -> ColumnElement[bool]:
-    due, key = col(CaseRecord.due_order), col(CaseRecord.case_id)
-    position = due_order or NO_DUE_DATE
-    return or_(due > position, and_(due == position, key > case_id))
+def _after(
+    due: Mapped[datetime], key: Mapped[str], due_order: datetime | None, case_id: str
+) -> ColumnElement[bool]:
+    # A row-value comparison, which both databases match against the (due_order, case_id)
+    # index as a range; the same condition spelt with OR is a filter on every row scanned.
+    position = literal(due_order or NO_DUE_DATE, UtcDateTime())
+    return tuple_(due, key) > tuple_(position, literal(case_id))
 
 
 def _encode(due_order: datetime, case_id: str) -> str:

@@ -84,6 +84,22 @@ class CaseParty(SQLModel, table=True):
     province_code: str | None = Field(default=None, max_length=2, index=True)
 
 
+class CaseProvince(SQLModel, table=True):
+    """The provinces a case's parties are in, each with the case's place in the worklist.
+
+    The province filter pages through one province's cases soonest due first: an index range
+    scan here, where reaching them through `case_parties` walks the whole worklist for a
+    province with few cases. The projection keeps `due_order` equal to the case's.
+    """
+
+    __tablename__ = "case_provinces"
+    __table_args__ = (Index("ix_case_provinces_worklist", "province_code", "due_order", "case_id"),)
+
+    case_id: str = Field(primary_key=True, max_length=20, foreign_key="cases.case_id")
+    province_code: str = Field(primary_key=True, max_length=2)
+    due_order: datetime = _at(nullable=False)
+
+
 class CaseSector(SQLModel, table=True):
     __tablename__ = "case_sectors"
 

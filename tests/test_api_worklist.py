@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlmodel import Session, select
+
 from models.roles import Role
 from models.state import CaseView
+from models.tables import CaseProvince, CaseRecord
 from tests.api_harness import Api, ksdd_filing_json, ksdpk_filing_json
 
 PROBLEM = "urn:mufakat:problem:"
@@ -143,6 +146,15 @@ async def assert_read_model_matches_workflow(api: Api, case_id: str) -> None:
         (e.seq, e.kind.value, e.action) for e in view.timeline
     ]
     assert [i["stage_after"] for i in timeline] == [e.stage_after for e in view.timeline]
+    # The province index sorts the case where the worklist does, under each party's province.
+    with Session(api.app.state.engine) as session:
+        provinces = session.exec(select(CaseProvince).where(CaseProvince.case_id == case_id)).all()
+        record = session.get(CaseRecord, case_id)
+    assert record is not None
+    assert {row.province_code for row in provinces} == {
+        p.region_code[:2] for p in view.filing.parties if p.region_code
+    }
+    assert {row.due_order for row in provinces} <= {record.due_order}
     # The worklist row is the same record.
     (row,) = [
         item
@@ -219,6 +231,7 @@ async def test_worklist_filters_order_and_pages(api: Api) -> None:
     worklist = await _file_all(api)
     await _check_filters(worklist)
     await _check_order(worklist)
+    await _check_province_order(worklist)
     await _check_pages(worklist)
     await _check_bad_cursors(worklist)
 
@@ -253,6 +266,20 @@ async def _check_order(worklist: Worklist) -> None:
     order = [item["case_id"] for item in items]
     ids = worklist.ids
     assert order.index(ids["air"]) < order.index(ids["tpa"]) < order.index(ids["konsesi"])
+
+
+async def _check_province_order(worklist: Worklist) -> None:
+    # A province's list is the whole worklist's order, kept to the cases with a party there.
+    everything = (await worklist.api.get("/v1/cases", limit=200)).json()["items"]
+    for province in ("32", "33", "35", "36", "11"):
+        details = [(await worklist.api.get(f"/v1/cases/{i['case_id']}")).json() for i in everything]
+        there = [
+            d["case_id"]
+            for d in details
+            if any((p.get("region_code") or "")[:2] == province for p in d["parties"])
+        ]
+        listed = (await worklist.api.get("/v1/cases", limit=200, province=province)).json()
+        assert [item["case_id"] for item in listed["items"]] == there, province
 
 
 async def _check_pages(worklist: Worklist) -> None:

@@ -35,7 +35,7 @@ def _tables(url: str) -> set[str]:
 def test_upgrade_from_empty_creates_every_table(database_url: str) -> None:
     assert migrate.current(database_url) is None
     migrate.upgrade(database_url)
-    assert migrate.current(database_url) == HEAD == "0003"
+    assert migrate.current(database_url) == HEAD == "0004"
     assert _tables(database_url) == {*SQLModel.metadata.tables, "alembic_version"}
     engine = create_database_engine(database_url)
     try:
@@ -51,6 +51,40 @@ def test_upgrade_from_empty_creates_every_table(database_url: str) -> None:
         if engine.dialect.name == "postgresql":  # SQLite keeps no time zone in its column types
             due_at = next(c for c in schema.get_columns("cases") if c["name"] == "due_at")
             assert isinstance(due_at["type"], DateTime) and due_at["type"].timezone
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_to_0004_indexes_the_provinces_of_recorded_cases(database_url: str) -> None:
+    migrate.upgrade(database_url, "0003")
+    engine = create_database_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO cases (case_id, version, case_type, title, title_search, stage, "
+                    "status, forum, routing_rule, due_order, overdue, paused, filed_at, "
+                    "updated_at, guideline_version, guideline_hash, detail) VALUES ('PKD-2026-"
+                    "000001', 1, 'KSDD', 't', 't', 'intake', 'open', 'minister', 'R5', "
+                    ":due, false, false, :due, :due, '2026.1', 'h', '{}')"
+                ),
+                {"due": "2026-12-01 00:00:00"},
+            )
+            for party, province in [("32.04", "32"), ("33.74", "33"), ("33.02", "33"), ("X", None)]:
+                connection.execute(
+                    text(
+                        "INSERT INTO case_parties (case_id, party_id, kind, side, name, "
+                        "province_code) VALUES ('PKD-2026-000001', :party, 'kota', 'requesting', "
+                        "'n', :province)"
+                    ),
+                    {"party": party, "province": province},
+                )
+        migrate.upgrade(database_url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT province_code FROM case_provinces ORDER BY province_code")
+            ).all()
+        assert [row[0] for row in rows] == ["32", "33"]  # once per province, none for "X"
     finally:
         engine.dispose()
 

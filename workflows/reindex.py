@@ -13,7 +13,14 @@ from temporalio.service import RPCError
 
 from activities.projection import ProjectionActivities
 from models.state import CaseProjection
-from models.tables import CaseDeadline, CaseParty, CaseRecord, CaseSector, TimelineRecord
+from models.tables import (
+    CaseDeadline,
+    CaseParty,
+    CaseProvince,
+    CaseRecord,
+    CaseSector,
+    TimelineRecord,
+)
 
 ALL_CASES = "WorkflowType = 'Case'"
 
@@ -29,7 +36,8 @@ class ReindexReport:
 def clear_cases(engine: Engine) -> None:
     """Empty the case tables (keys, guidelines and filing keys stay)."""
     with Session(engine) as session, session.begin():
-        for table in (TimelineRecord, CaseDeadline, CaseSector, CaseParty, CaseRecord):
+        children = (TimelineRecord, CaseDeadline, CaseSector, CaseProvince, CaseParty)
+        for table in (*children, CaseRecord):
             session.execute(delete(table))
 
 

@@ -89,7 +89,7 @@ from models.state import (
     Clock,
     LegalOpinionThread,
 )
-from models.tables import GuidelineRecord
+from models.tables import NO_DUE_DATE, GuidelineRecord
 from models.time import DayType, Deadline, DeadlineRequest, Limit
 from tests.api_harness import ksdd_filing_json
 from tests.benchmarks.common import (
@@ -597,6 +597,7 @@ class Template:
     view: CaseView
     case: dict[str, Any] = field(default_factory=dict)
     parties: list[dict[str, Any]] = field(default_factory=list)
+    provinces: list[dict[str, Any]] = field(default_factory=list)
     sectors: list[dict[str, Any]] = field(default_factory=list)
     deadlines: list[dict[str, Any]] = field(default_factory=list)
 
@@ -881,8 +882,8 @@ def _moved_deadline(deadline: dict[str, Any], shift: timedelta) -> dict[str, Any
 
 def replicate(
     template: Template, case_id: str, shift: timedelta, now: datetime
-) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """The template's rows for another case id, moved `shift` in time (deadlines included)."""
+) -> dict[str, list[dict[str, Any]]]:
+    """The template's rows for another case id by table, moved `shift` in time (deadlines too)."""
     detail = dict(template.case["detail"])
     detail["case_id"] = case_id
     detail["filed_at"] = _moved(detail["filed_at"], shift)
@@ -912,10 +913,14 @@ def replicate(
         filed_at=case["filed_at"] + shift,
         updated_at=case["updated_at"] + shift,
         due_at=None if due is None else due + shift,
+        due_order=NO_DUE_DATE if due is None else due + shift,
         overdue=overdue,
         detail=detail,
     )
     parties = [{**row, "case_id": case_id} for row in template.parties]
+    provinces = [
+        {**row, "case_id": case_id, "due_order": case["due_order"]} for row in template.provinces
+    ]
     sectors = [{**row, "case_id": case_id} for row in template.sectors]
     deadlines = [
         {
@@ -926,10 +931,16 @@ def replicate(
         }
         for row in template.deadlines
     ]
-    return case, parties, sectors, deadlines
+    return {
+        "cases": [case],
+        "case_parties": parties,
+        "case_provinces": provinces,
+        "case_sectors": sectors,
+        "case_deadlines": deadlines,
+    }
 
 
-TABLES = ("cases", "case_parties", "case_sectors", "case_deadlines")
+TABLES = ("cases", "case_parties", "case_provinces", "case_sectors", "case_deadlines")
 
 
 def seed(engine: Engine, total: int, template_count: int, rng: random.Random) -> SeedReport:
@@ -952,6 +963,7 @@ def seed(engine: Engine, total: int, template_count: int, rng: random.Random) ->
             by_case[row.case_id].case = dict(row._mapping)
         for name, attribute in (
             ("case_parties", "parties"),
+            ("case_provinces", "provinces"),
             ("case_sectors", "sectors"),
             ("case_deadlines", "deadlines"),
         ):
@@ -984,13 +996,11 @@ def seed(engine: Engine, total: int, template_count: int, rng: random.Random) ->
         shift = seeder.shift(template.view)
         case_id = seeder.case_id(template.case["filed_at"] + shift)
         rows = replicate(template, case_id, shift, now)
-        batch["cases"].append(rows[0])
-        batch["case_parties"] += rows[1]
-        batch["case_sectors"] += rows[2]
-        batch["case_deadlines"] += rows[3]
+        for name, table_rows in rows.items():
+            batch[name] += table_rows
         case_ids.append(case_id)
         stages[template.view.stage] += 1
-        _count_parties(rows[1], provinces, party_counts)
+        _count_parties(rows["case_parties"], provinces, party_counts)
         if len(batch["cases"]) >= 2000:
             flush()
     flush()
