@@ -7,7 +7,6 @@ process that verifies cases.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 from collections import deque
 from collections.abc import AsyncIterator
 from functools import cache
@@ -115,18 +114,3 @@ class ReplayStream:
 
 
 _Queued = tuple[WorkflowHistory, "asyncio.Future[Exception | None]"]
-
-
-def fork_server_context(preload: list[str]) -> multiprocessing.context.BaseContext:
-    """Processes forked from a fork server that has `preload` imported, where there is one.
-
-    Never forked from this process: Temporal's runtime refuses to run in a child forked after
-    it started. The fork server starts none (it only imports), and forking from it spares every
-    worker process the second or more of importing Temporal and the workflow anew, as spawning
-    does.
-    """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(preload)
-    return context

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import multiprocessing
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
@@ -30,7 +31,6 @@ from workflows.replaying import (
     HistoryReplayer,
     ReplayStream,
     case_replayer,
-    fork_server_context,
     unsandboxed_case_replayer,
 )
 
@@ -78,7 +78,7 @@ class VerifierPool:
     def __init__(self, processes: int, setup: VerifierSetup) -> None:
         self._pool = ProcessPoolExecutor(
             processes,
-            mp_context=fork_server_context(["workflows.verify_pool"]),
+            mp_context=_fork_server_context(["workflows.verify_pool"]),
             initializer=_start_verifying,
             initargs=(setup,),
         )
@@ -218,3 +218,18 @@ def _verify_here(case_ids: list[str]) -> list[VerifyReport]:
         verifier.client, verifier.engine, case_ids, verifier.stream, verifier.documents
     )
     return verifier.loop.run_until_complete(batch)
+
+
+def _fork_server_context(preload: list[str]) -> multiprocessing.context.BaseContext:
+    """Processes forked from a fork server that has `preload` imported, where there is one.
+
+    Never forked from this process: Temporal's runtime refuses to run in a child forked after
+    it started. The fork server starts none (it only imports), and forking from it spares every
+    worker process the second or more of importing Temporal and the workflow anew, as spawning
+    does.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(preload)
+    return context
