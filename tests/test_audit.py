@@ -24,7 +24,8 @@ from models.tables import AuditEntry, CaseRecord
 from models.verification import CheckName, VerifyReport
 from tests.api_harness import Api, ksdd_filing_json
 from tests.conftest import SUGGEST_CONTINUE_AS_NEW_AFTER
-from workflows.audit import RunHistory, case_runs, verify_case, verify_cases
+from workflows.audit import case_runs, verify_case, verify_cases
+from workflows.audit_runs import RunHistory
 from workflows.replaying import case_replayer
 from workflows.starter import take_action
 from workflows.verify_pool import VerifierSetup, verify_in_processes

@@ -25,7 +25,8 @@ from temporalio.worker import Replayer
 
 from models.database import create_database_engine
 from models.verification import VerifyReport
-from workflows.audit import DocumentChecker, verify_cases
+from workflows.audit import verify_cases
+from workflows.audit_checks import DocumentChecker
 from workflows.concurrency import as_ready
 from workflows.replaying import (
     HistoryReplayer,

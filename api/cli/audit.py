@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from activities.document_store import DocumentStore
     from models.settings import Settings
     from models.verification import VerifyReport
-    from workflows.audit import DocumentChecker
+    from workflows.audit_checks import DocumentChecker
 
 # Temporal, SQLAlchemy, FastAPI's models and rich load when an `audit` command runs: importing
 # them here would slow down every other `mufakat` command.
