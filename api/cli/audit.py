@@ -574,8 +574,8 @@ PROCESS_POOL_FROM = 50
 CONCURRENCY = 8
 
 
-def replay_processes(cases: int, processes: int | None) -> int:
-    """How many processes replay `cases` cases' histories; 0 means this process does."""
+def verifying_processes(cases: int, processes: int | None) -> int:
+    """How many processes verify `cases` cases; 0 means this process verifies them all."""
     if processes is not None:
         return processes
     return (os.cpu_count() or 1) if cases >= PROCESS_POOL_FROM else 0
@@ -606,7 +606,7 @@ async def verify_reports(
     from workflows.replaying import ReplayStream
     from workflows.verify_pool import VerifierSetup, verify_in_processes
 
-    count = replay_processes(len(case_ids), processes)
+    count = verifying_processes(len(case_ids), processes)
     in_flight = concurrency or verify_concurrency(count)
     setup = VerifierSetup.like(client, engine, documents, sandboxed=sandboxed)
     if count:

@@ -45,9 +45,9 @@ from temporalio.worker import Replayer
 from activities.document_store import LocalDocumentStore
 from api.cli.audit import (
     read_model_case_ids,
-    replay_processes,
     verify_concurrency,
     verify_reports,
+    verifying_processes,
 )
 from models import search_attributes as sa
 from models.database import create_database_engine
@@ -254,7 +254,7 @@ def report(results: Results, cases: int) -> None:
         )
     ratio = verified.rate / plain.rate
     verdict = "PASS" if ratio >= TARGET else "MISS"
-    processes = replay_processes(cases, None)
+    processes = verifying_processes(cases, None)
     where = f"{processes} verifying process(es)" if processes else "this process"
     out()
     out(f"events per history: {results.events:.1f} (one run each)")
