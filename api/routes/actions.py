@@ -95,23 +95,44 @@ async def act(
 
     Apply an action of pedoman.md §5–§6 and return the case after it.
     """
-    if caller.role in READ_ONLY_ROLES:
-        raise Forbidden("wrong_role", f"a {caller.role.value} key only reads; it takes no actions")
-    if body.on_behalf_of is not None and caller.role is not Role.OPERATOR:
-        raise Forbidden("wrong_role", "only an operator records actions on a party's behalf")
+    may_act(caller, body.on_behalf_of, "it takes no actions")
     engine: Engine = request.app.state.engine
-    temporal: Client = request.app.state.temporal
-    # Keys are per API key, so two agencies can never collide on the same key text.
-    key = f"{caller.key_id}/{idempotency_key}"
-    earlier = await run_in_threadpool(_check_visible, engine, caller, case_id, key)
+    key = action_key(caller, idempotency_key)
+    earlier = await run_in_threadpool(earlier_action, engine, caller, case_id, key)
     if earlier is not None:
         return await run_in_threadpool(_duplicate, engine, caller, case_id, earlier, body.action)
     action = ActionRequest(
         action=body.action, actor=caller.actor(body.on_behalf_of), payload=body.payload()
     )
-    handle = temporal.get_workflow_handle(case_id)
+    result = await apply_action(request, case_id, action, key)
+    case = await run_in_threadpool(read_case, engine, caller, case_id)
+    return _out(result, case)
+
+
+def may_act(caller: Caller, on_behalf_of: str | None, reads_only: str) -> None:
+    """Refuse a key that only reads, and a record on a party's behalf by anyone but an operator.
+
+    `reads_only` ends the refusal of a read-only key ("it takes no actions").
+    """
+    if caller.role in READ_ONLY_ROLES:
+        raise Forbidden("wrong_role", f"a {caller.role.value} key only reads; {reads_only}")
+    if on_behalf_of is not None and caller.role is not Role.OPERATOR:
+        raise Forbidden("wrong_role", "only an operator records actions on a party's behalf")
+
+
+def action_key(caller: Caller, idempotency_key: str) -> str:
+    """The action's idempotency key (its update id) as recorded: per API key, so two agencies
+    can never collide on the same key text."""
+    return f"{caller.key_id}/{idempotency_key}"
+
+
+async def apply_action(
+    request: Request, case_id: str, action: ActionRequest, key: str
+) -> ActionResult:
+    """Apply the action in its case's workflow; a refusal or failure as the problem to answer."""
+    temporal: Client = request.app.state.temporal
     try:
-        result = await take_action(handle, action, key=key)
+        return await take_action(temporal.get_workflow_handle(case_id), action, key=key)
     except WorkflowUpdateFailedError as failure:
         raise _refusal(failure) from None
     except WorkflowUpdateRPCTimeoutOrCancelledError:
@@ -119,12 +140,11 @@ async def act(
             "action_pending", "the case did not answer in time; retry with the same key"
         ) from None
     except RPCError as error:
+        engine: Engine = request.app.state.engine
         raise await run_in_threadpool(_rpc_problem, engine, case_id, error) from None
-    case = await run_in_threadpool(read_case, engine, caller, case_id)
-    return _out(result, case)
 
 
-def _check_visible(engine: Engine, caller: Caller, case_id: str, key: str) -> TimelineRecord | None:
+def earlier_action(engine: Engine, caller: Caller, case_id: str, key: str) -> TimelineRecord | None:
     """Check the caller may see the case; return the entry this key already made there."""
     with Session(engine) as session:
         load_case(session, caller, case_id)

@@ -16,32 +16,28 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message
-from temporalio.client import (
-    Client,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-)
-from temporalio.service import RPCError
 
 from activities.document_store import DocumentStore, document_store
-from api.case_view import READ_ONLY_ROLES, load_case
+from api.case_view import load_case
 from api.deps import CallerDep, SessionDep
 from api.errors import (
     PROBLEM_RESPONSES,
     ApiProblem,
     Conflict,
-    Forbidden,
     NotFound,
-    Unavailable,
     Unprocessable,
 )
-from api.routes.actions import IdempotencyKeyRequired, _check_visible, _refusal, _rpc_problem
+from api.routes.actions import (
+    IdempotencyKeyRequired,
+    action_key,
+    apply_action,
+    earlier_action,
+    may_act,
+)
 from api.routes.cases import FORBIDDEN, NOT_FOUND, UNAVAILABLE, CaseIdPath
 from models.payloads import DocumentRef, DocumentType
-from models.roles import Role
 from models.settings import Settings
 from models.state import ActionRequest, AttachedDocument, CaseView
-from workflows.starter import take_action
 
 # The pedoman's action (§6) that records a document's hash, name, type and size in a case.
 ATTACH = "attach_document"
@@ -179,15 +175,11 @@ async def upload_document(
 
     Store the file outside the workflow, then record its hash through attach_document.
     """
-    if caller.role in READ_ONLY_ROLES:
-        raise Forbidden("wrong_role", f"a {caller.role.value} key only reads; it attaches nothing")
-    if on_behalf_of is not None and caller.role is not Role.OPERATOR:
-        raise Forbidden("wrong_role", "only an operator records actions on a party's behalf")
+    may_act(caller, on_behalf_of, "it attaches nothing")
     settings: Settings = request.app.state.settings
     engine: Engine = request.app.state.engine
-    temporal: Client = request.app.state.temporal
-    key = f"{caller.key_id}/{idempotency_key}"
-    earlier = await run_in_threadpool(_check_visible, engine, caller, case_id, key)
+    key = action_key(caller, idempotency_key)
+    earlier = await run_in_threadpool(earlier_action, engine, caller, case_id, key)
     if file.size is None or file.size > settings.documents_max_bytes:
         raise _too_large(settings)
     data = await file.read()
@@ -215,16 +207,7 @@ async def upload_document(
         actor=caller.actor(on_behalf_of),
         payload=document.model_dump(mode="json"),
     )
-    try:
-        result = await take_action(temporal.get_workflow_handle(case_id), action, key=key)
-    except WorkflowUpdateFailedError as failure:
-        raise _refusal(failure) from None
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
-        raise Unavailable(
-            "action_pending", "the case did not answer in time; retry with the same key"
-        ) from None
-    except RPCError as error:
-        raise await run_in_threadpool(_rpc_problem, engine, case_id, error) from None
+    result = await apply_action(request, case_id, action, key)
     return DocumentOut(seq=result.seq, duplicate=result.duplicate, document=document)
 
 
