@@ -23,6 +23,9 @@ from models.settings import get_settings
 from models.tables import CaseNumber
 from workflows.worker import build_worker
 
+# An action as a test takes it: who (role, scope), which action, its payload.
+Step = tuple[Role, str | None, str, dict[str, Any]]
+
 # Blocks of 1,000 case numbers, each handed to one test of the session, in random order.
 _BLOCKS = iter(secrets.SystemRandom().sample(range(900), 900))
 
@@ -83,6 +86,16 @@ class Api:
             json={"action": action, **payload},
             headers=self.headers(role, scope, key or str(uuid.uuid4())),
         )
+
+    async def case(self, *steps: Step, filing: dict[str, Any] | None = None) -> str:
+        """File a case (Kabupaten v Kota Bandung unless told) and take these steps; its id."""
+        filed = await self.file(filing or ksdd_filing_json())
+        assert filed.status_code == 201, filed.text
+        case_id: str = filed.json()["case_id"]
+        for role, scope, action, payload in steps:
+            response = await self.act(case_id, role, scope, action, **payload)
+            assert response.status_code == 200, (action, response.text)
+        return case_id
 
     async def get(
         self, path: str, role: Role = Role.OPERATOR, scope: str | None = None, **params: Any

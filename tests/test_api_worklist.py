@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from models.roles import Role
 from models.state import CaseView
 from models.tables import CaseProvince, CaseRecord
-from tests.api_harness import Api, ksdd_filing_json, ksdpk_filing_json
+from tests.api_harness import Api, Step, ksdd_filing_json, ksdpk_filing_json
 
 PROBLEM = "urn:mufakat:problem:"
 COMPANY, BUILDER, MINISTRY = "NIB-8120000000001", "NIB-9120000000002", "KL-PUPR"
@@ -55,7 +55,6 @@ def _court_case() -> dict[str, Any]:
     return _filing(filing, "Pengadaan armada bus Kota Tangerang", ["pengadaan_barang_jasa"])
 
 
-Step = tuple[Role, str | None, str, dict[str, Any]]
 ACCEPT: Step = (Role.OPERATOR, None, "accept_filing", {})
 
 

@@ -22,7 +22,7 @@ from models.roles import Actor, Role
 from models.state import ActionRequest
 from models.tables import AuditEntry, CaseRecord
 from models.verification import CheckName, VerifyReport
-from tests.api_harness import Api, ksdd_filing_json
+from tests.api_harness import Api, Step, ksdd_filing_json
 from tests.conftest import SUGGEST_CONTINUE_AS_NEW_AFTER
 from workflows.audit import case_runs, verify_case, verify_cases
 from workflows.audit_runs import RunHistory
@@ -31,7 +31,6 @@ from workflows.starter import take_action
 from workflows.verify_pool import VerifierSetup, verify_in_processes
 
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
-Step = tuple[Role, str | None, str, dict[str, Any]]
 TO_GWPP: list[Step] = [
     (Role.OPERATOR, None, "accept_filing", {}),
     (Role.PARTY, KOTA_BANDUNG, "submit_response", {"summary": "Tanggapan tertulis"}),
@@ -43,16 +42,6 @@ TO_CLOSED: list[Step] = [
     (Role.GWPP, "32", "confirm_implemented", {"reference": "LAP-1"}),
 ]
 EVERY_CHECK = {name.value for name in CheckName}
-
-
-async def _case(api: Api, steps: list[Step], filing: dict[str, Any] | None = None) -> str:
-    filed = await api.file(filing or ksdd_filing_json())
-    assert filed.status_code == 201, filed.text
-    case_id: str = filed.json()["case_id"]
-    for role, scope, action, payload in steps:
-        response = await api.act(case_id, role, scope, action, **payload)
-        assert response.status_code == 200, response.text
-    return case_id
 
 
 async def _verify(api: Api, case_id: str, **options: Any) -> VerifyReport:
@@ -70,7 +59,7 @@ def _document(name: str) -> dict[str, Any]:
 
 
 async def test_history_of_a_continued_case_has_every_run(api: Api) -> None:
-    case_id = await _case(api, [])
+    case_id = await api.case()
     first = await api.act(case_id, Role.OPERATOR, None, "add_note", key="awal", text="Pertama")
     assert first.status_code == 200, first.text
     for n in range(SUGGEST_CONTINUE_AS_NEW_AFTER // 4):
@@ -125,7 +114,7 @@ async def test_history_of_a_continued_case_has_every_run(api: Api) -> None:
 
 async def test_trail_has_one_chained_entry_per_accepted_action(api: Api) -> None:
     started = datetime.now(UTC)
-    case_id = await _case(api, [])
+    case_id = await api.case()
     steps: list[tuple[Role, str | None, str, str, dict[str, Any]]] = [
         (Role.OPERATOR, None, "terima", "accept_filing", {}),
         (Role.PARTY, KOTA_BANDUNG, "tanggapan", "submit_response", {"summary": "Tanggapan"}),
@@ -170,16 +159,13 @@ async def test_trail_has_one_chained_entry_per_accepted_action(api: Api) -> None
 
 
 async def test_verify_an_honest_case_with_a_legal_opinion_and_an_extension(api: Api) -> None:
-    case_id = await _case(
-        api,
-        [
-            *TO_GWPP[:2],
-            (Role.OPERATOR, None, "request_legal_opinion", {"question": "Apakah PKS mengikat?"}),
-            (Role.PROSECUTOR, "32", "submit_legal_opinion", {"thread": 1, "opinion": "Mengikat"}),
-            TO_GWPP[2],
-            (Role.GWPP, "32", "extend_deadline", {"reason": "Menunggu data biaya"}),
-            (Role.OPERATOR, None, "attach_document", _document("notulen.pdf")),
-        ],
+    case_id = await api.case(
+        *TO_GWPP[:2],
+        (Role.OPERATOR, None, "request_legal_opinion", {"question": "Apakah PKS mengikat?"}),
+        (Role.PROSECUTOR, "32", "submit_legal_opinion", {"thread": 1, "opinion": "Mengikat"}),
+        TO_GWPP[2],
+        (Role.GWPP, "32", "extend_deadline", {"reason": "Menunggu data biaya"}),
+        (Role.OPERATOR, None, "attach_document", _document("notulen.pdf")),
     )
     running = await api.client.post(f"/v1/cases/{case_id}/verify", headers=api.headers(Role.ADMIN))
     assert running.status_code == 200, running.text
@@ -296,7 +282,7 @@ TAMPERS: list[tuple[Callable[[Session, str], None], dict[str, str]]] = [
 
 
 async def test_verify_catches_and_names_each_tampering(api: Api) -> None:
-    case_id = await _case(api, TO_GWPP + TO_CLOSED)
+    case_id = await api.case(*TO_GWPP, *TO_CLOSED)
     engine: Engine = api.app.state.engine
     honest = _snapshot(engine, case_id)
     for tamper, expected in TAMPERS:
@@ -349,7 +335,7 @@ def _restore(
 
 
 async def test_only_auditors_and_admins_verify_and_auditors_read_every_case(api: Api) -> None:
-    case_id = await _case(api, [], ksdd_filing_json("35.07", "35.73"))
+    case_id = await api.case(filing=ksdd_filing_json("35.07", "35.73"))
     path = f"/v1/cases/{case_id}/verify"
     for role, scope in [(Role.OPERATOR, None), (Role.PARTY, "35.07"), (Role.GWPP, "35")]:
         refused = await api.client.post(path, headers=api.headers(role, scope))
@@ -370,8 +356,8 @@ async def test_only_auditors_and_admins_verify_and_auditors_read_every_case(api:
 
 
 async def test_verify_cases_reports_each_case(api: Api) -> None:
-    case_ids = [await _case(api, TO_GWPP[:1]) for _ in range(3)]
-    case_ids.append(await _case(api, TO_GWPP + TO_CLOSED))
+    case_ids = [await api.case(*TO_GWPP[:1]) for _ in range(3)]
+    case_ids.append(await api.case(*TO_GWPP, *TO_CLOSED))
     state = api.app.state
     reports = [
         report
@@ -404,7 +390,7 @@ class _ChangedCase:
 
 
 async def test_verify_names_a_run_the_current_code_cannot_replay(api: Api) -> None:
-    case_id = await _case(api, TO_GWPP[:1])
+    case_id = await api.case(*TO_GWPP[:1])
     changed = Replayer(
         workflows=[_ChangedCase],
         data_converter=pydantic_data_converter,

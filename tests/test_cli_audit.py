@@ -29,7 +29,7 @@ from temporalio.workflow import NondeterminismError
 from activities.document_store import LocalDocumentStore
 from models.roles import Role
 from models.tables import AuditEntry
-from tests.api_harness import Api, ksdd_filing_json
+from tests.api_harness import Api
 from tests.conftest import SUGGEST_CONTINUE_AS_NEW_AFTER
 from tests.histories.corpus import load_manifest, load_runs
 from tests.histories.unguarded import UnguardedCaseWorkflow
@@ -77,16 +77,6 @@ async def _run(
     )
 
 
-async def _case(api: Api, *steps: tuple[Role, str | None, str, dict[str, Any]]) -> str:
-    filed = await api.file(ksdd_filing_json(BANDUNG, KOTA_BANDUNG))
-    assert filed.status_code == 201, filed.text
-    case_id: str = filed.json()["case_id"]
-    for role, scope, action, payload in steps:
-        done = await api.act(case_id, role, scope, action, **payload)
-        assert done.status_code == 200, done.text
-    return case_id
-
-
 async def _upload(api: Api, case_id: str, content: bytes, name: str) -> str:
     uploaded = await api.client.post(
         f"/v1/cases/{case_id}/documents",
@@ -100,7 +90,7 @@ async def _upload(api: Api, case_id: str, content: bytes, name: str) -> str:
 
 
 async def _continued_case(api: Api) -> str:
-    case_id = await _case(api, (Role.OPERATOR, None, "accept_filing", {}))
+    case_id = await api.case((Role.OPERATOR, None, "accept_filing", {}))
     for n in range(SUGGEST_CONTINUE_AS_NEW_AFTER // 4):
         note = await api.act(case_id, Role.OPERATOR, None, "add_note", text=f"Catatan {n}")
         assert note.status_code == 200, note.text
@@ -181,13 +171,12 @@ def _documents(files: dict[str, bytes], case_id: str) -> list[dict[str, Any]]:
 async def test_export_one_case_and_every_case_to_a_folder_and_an_archive(
     dev_env: WorkflowEnvironment, api: Api, tmp_path: Path
 ) -> None:
-    answered = await _case(
-        api,
+    answered = await api.case(
         (Role.OPERATOR, None, "accept_filing", {}),
         (Role.PARTY, KOTA_BANDUNG, "submit_response", {"summary": "Tanggapan tertulis"}),
     )
     minutes = await _upload(api, answered, MINUTES, "ba-musyawarah.pdf")
-    withdrawn = await _case(api, (Role.PARTY, BANDUNG, "withdraw", {"reason": "Sudah sepakat"}))
+    withdrawn = await api.case((Role.PARTY, BANDUNG, "withdraw", {"reason": "Sudah sepakat"}))
     continued = await _continued_case(api)
 
     one = await _run(dev_env, api, "export", answered, "--out", str(tmp_path / "satu"))
@@ -247,7 +236,7 @@ async def test_export_one_case_and_every_case_to_a_folder_and_an_archive(
 async def test_export_refuses_bad_input_in_one_line(
     dev_env: WorkflowEnvironment, api: Api, tmp_path: Path
 ) -> None:
-    case_id = await _case(api)
+    case_id = await api.case()
     out = tmp_path / "ekspor"
     cases = [
         (
@@ -271,15 +260,14 @@ async def test_export_refuses_bad_input_in_one_line(
 async def test_verify_all_then_a_tampered_trail_fails_and_is_named(
     dev_env: WorkflowEnvironment, api: Api, tmp_path: Path
 ) -> None:
-    tampered = await _case(
-        api,
+    tampered = await api.case(
         (Role.OPERATOR, None, "accept_filing", {}),
         (Role.PARTY, KOTA_BANDUNG, "submit_response", {"summary": "Tanggapan tertulis"}),
     )
     await _upload(api, tampered, MINUTES, "ba-musyawarah.pdf")
     honest = [
-        await _case(api, (Role.PARTY, BANDUNG, "withdraw", {"reason": "Sudah sepakat"})),
-        await _case(api, (Role.OPERATOR, None, "accept_filing", {})),
+        await api.case((Role.PARTY, BANDUNG, "withdraw", {"reason": "Sudah sepakat"})),
+        await api.case((Role.OPERATOR, None, "accept_filing", {})),
     ]
     every = sorted([tampered, *honest])
 

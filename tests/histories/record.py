@@ -26,16 +26,10 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
-from models import search_attributes as sa
 from models.database import create_database_engine
 from models.schema import ensure_schema
 from tests.cases import running_worker
-from tests.conftest import (
-    SUGGEST_CONTINUE_AS_NEW_AFTER,
-    TEMPORAL,
-    TEMPORAL_TEST_SERVER,
-    _register_search_attributes,
-)
+from tests.conftest import start_dev_server, start_skipping_server
 from tests.histories.corpus import (
     CORPUS,
     CorpusEntry,
@@ -46,30 +40,6 @@ from tests.histories.corpus import (
 )
 from tests.histories.scenarios import SCENARIOS, Scenario
 from workflows.case_workflow import CaseWorkflow
-
-
-async def dev_server() -> WorkflowEnvironment:
-    """The dev server configured as the tests' `dev_env`, so long cases continue as new."""
-    return await WorkflowEnvironment.start_local(
-        dev_server_existing_path=TEMPORAL,
-        search_attributes=list(sa.ALL),
-        data_converter=pydantic_data_converter,
-        dev_server_log_level="error",
-        dev_server_extra_args=[
-            "--dynamic-config-value",
-            f"limit.historyCount.suggestContinueAsNew={SUGGEST_CONTINUE_AS_NEW_AFTER}",
-            "--dynamic-config-value",
-            "system.forceSearchAttributesCacheRefreshOnRead=true",
-        ],
-    )
-
-
-async def skipping_server() -> WorkflowEnvironment:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=TEMPORAL_TEST_SERVER, data_converter=pydantic_data_converter
-    )
-    await _register_search_attributes(env)
-    return env
 
 
 async def every_run(client: Client, workflow_id: str) -> list[WorkflowHistory]:
@@ -142,7 +112,7 @@ async def record(code_version: str, only: Sequence[str]) -> None:
         try:
             on_dev = [s for s in chosen if s.server == "dev"]
             if on_dev:
-                async with await dev_server() as env:
+                async with await start_dev_server() as env:
                     for scenario in on_dev:
                         recorded.append(
                             await record_one(
@@ -151,7 +121,7 @@ async def record(code_version: str, only: Sequence[str]) -> None:
                         )
             for scenario in (s for s in chosen if s.server == "skipping"):
                 # A fresh clock per scenario, as in the tests: one case's skips never move another.
-                async with await skipping_server() as env:
+                async with await start_skipping_server() as env:
                     recorded.append(
                         await record_one(
                             env, scenario, code_version=code_version, read_model=read_model
