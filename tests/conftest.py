@@ -18,6 +18,8 @@ pytest_plugins = ["tests.databases", "tests.api_harness"]
 BIN = Path(sys.executable).parent
 TEMPORAL = str(BIN / "temporal")
 TEMPORAL_TEST_SERVER = str(BIN / "temporal-test-server")
+# The installed command, as a user runs it.
+MUFAKAT = str(BIN / "mufakat")
 
 # Continue-as-new is suggested after this many events, so long cases exercise it in tests.
 SUGGEST_CONTINUE_AS_NEW_AFTER = 60

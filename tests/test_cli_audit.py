@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 import tarfile
 import uuid
 from collections.abc import AsyncIterator
@@ -30,12 +29,11 @@ from activities.document_store import LocalDocumentStore
 from models.roles import Role
 from models.tables import AuditEntry
 from tests.api_harness import Api
-from tests.conftest import SUGGEST_CONTINUE_AS_NEW_AFTER
+from tests.conftest import MUFAKAT, SUGGEST_CONTINUE_AS_NEW_AFTER
 from tests.histories.corpus import load_manifest, load_runs
 from tests.histories.unguarded import UnguardedCaseWorkflow
 from workflows.replaying import unsandboxed_case_replayer
 
-MUFAKAT = Path(sys.executable).parent / "mufakat"
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
 MINUTES = b"%PDF-1.7\n" + b"Berita acara rapat musyawarah\n" * 100
 FILES = ("history.json", "trail.json", "documents.json")
@@ -68,7 +66,7 @@ async def _run(
         where += ["--temporal-port", address.rsplit(":", 1)[1]]
     return await asyncio.to_thread(
         subprocess.run,
-        [str(MUFAKAT), "audit", *args, *where],
+        [MUFAKAT, "audit", *args, *where],
         capture_output=True,
         text=True,
         timeout=180,

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 
-MUFAKAT = Path(sys.executable).parent / "mufakat"
+from tests.conftest import MUFAKAT
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(MUFAKAT), "deadline", *args], capture_output=True, text=True, timeout=60, check=False
+        [MUFAKAT, "deadline", *args], capture_output=True, text=True, timeout=60, check=False
     )
 
 

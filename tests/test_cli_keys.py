@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-MUFAKAT = Path(sys.executable).with_name("mufakat")
+from tests.conftest import MUFAKAT
+
 # The test's own data directory must win, whatever the developer's shell has set.
 ENV = {name: value for name, value in os.environ.items() if not name.startswith("MUFAKAT_")}
 
@@ -26,7 +26,7 @@ def keys(
 ) -> subprocess.CompletedProcess[str]:
     where = [] if data_dir is None else ["--data-dir", str(data_dir)]
     return subprocess.run(
-        [str(MUFAKAT), "keys", *args, *where],
+        [MUFAKAT, "keys", *args, *where],
         capture_output=True,
         text=True,
         timeout=60,

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from models.guidelines import DEFAULT_VERSION, default_guideline
+from tests.conftest import MUFAKAT
 
-MUFAKAT = Path(sys.executable).with_name("mufakat")
 SHIPPED = Path(__file__).parents[1] / "models" / "data" / f"pedoman-{DEFAULT_VERSION}.toml"
 
 
 def mufakat(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(MUFAKAT), "pedoman", *args], capture_output=True, text=True, timeout=60, check=False
+        [MUFAKAT, "pedoman", *args], capture_output=True, text=True, timeout=60, check=False
     )
 
 

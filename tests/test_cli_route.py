@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-# The script the project installs next to the interpreter running the tests (.venv/bin).
-MUFAKAT = Path(sys.executable).with_name("mufakat")
+from tests.conftest import MUFAKAT
 
 
 def mufakat(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(MUFAKAT), *args], capture_output=True, text=True, timeout=60, check=False
-    )
+    return subprocess.run([MUFAKAT, *args], capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_same_province_pair_goes_to_that_provinces_gwpp() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -19,8 +18,8 @@ from models import migrate
 from models.database import create_database_engine
 from models.schema import ensure_schema
 from models.tables import CaseNumber
+from tests.conftest import MUFAKAT
 
-MUFAKAT = str(Path(sys.executable).parent / "mufakat")
 HEAD = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
 
 
