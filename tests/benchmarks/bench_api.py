@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import random
 import sqlite3
 import subprocess
@@ -95,10 +94,10 @@ from tests.api_harness import ksdd_filing_json
 from tests.benchmarks.common import (
     bounded,
     connect_when_ready,
-    cpu_model,
     free_port,
     load_average,
     log_tail_on_failure,
+    machine,
     out,
     percentile,
     process_cpu,
@@ -1476,10 +1475,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
-    out(
-        f"machine:  {os.cpu_count()} CPUs ({cpu_model()}), {platform.system()} "
-        f"{platform.machine()}, Python {platform.python_version()}"
-    )
+    out(f"machine:  {machine()}")
     out(f"versions: {versions()}")
     out(f"load:     {load_average()} (1/5/15-minute load average, before)")
     out(

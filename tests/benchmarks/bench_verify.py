@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import subprocess
 import tempfile
 import time
@@ -58,10 +56,10 @@ from tests.benchmarks.common import (
     SQLITE_PRAGMAS,
     bounded,
     connect_when_ready,
-    cpu_model,
     free_port,
     load_average,
     log_tail_on_failure,
+    machine,
     out,
     run_and_exit,
     server_command,
@@ -296,10 +294,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
-    out(
-        f"machine:  {os.cpu_count()} CPUs ({cpu_model()}), {platform.system()} "
-        f"{platform.machine()}, Python {platform.python_version()}"
-    )
+    out(f"machine:  {machine()}")
     out(f"versions: temporalio {temporalio.__version__}; {temporal_version()}")
     out(f"load:     {load_average()} (1/5/15-minute load average, before)")
     out(f"workload: N={args.cases} cases, warm-up {args.warmup} (not counted)")

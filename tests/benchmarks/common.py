@@ -164,6 +164,14 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def machine() -> str:
+    """The machine a benchmark ran on: CPUs, system and Python."""
+    return (
+        f"{os.cpu_count()} CPUs ({cpu_model()}), {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
 def load_average() -> str:
     try:
         return " ".join(f"{value:.2f}" for value in os.getloadavg())
