@@ -24,8 +24,11 @@ _CHUNK = 1024 * 1024
 class DocumentStore(Protocol):
     """Content-addressed storage: a document is stored once and found by its SHA-256."""
 
-    def put(self, data: bytes) -> str:
-        """Store `data` unless already present; return its SHA-256 (lowercase hex)."""
+    def put(self, data: bytes, sha256: str | None = None) -> str:
+        """Store `data` unless already present; return its SHA-256 (lowercase hex).
+
+        `sha256` is that hash when the caller has computed it already, to spare a second pass.
+        """
         ...
 
     def get(self, sha256: str) -> bytes | None:
@@ -101,8 +104,8 @@ class LocalDocumentStore:
         """Where the content with this hash is (or would be) kept."""
         return self.directory / _valid(sha256)[:2] / sha256
 
-    def put(self, data: bytes) -> str:
-        sha256 = hashlib.sha256(data).hexdigest()
+    def put(self, data: bytes, sha256: str | None = None) -> str:
+        sha256 = sha256 or hashlib.sha256(data).hexdigest()
         target = self.path(sha256)
         # Never rewritten: a file altered after it was stored must stay visible to `check`.
         if target.exists():
@@ -157,8 +160,8 @@ class S3DocumentStore:
         """The object key of the content with this hash."""
         return self.prefix + _valid(sha256)
 
-    def put(self, data: bytes) -> str:
-        sha256 = hashlib.sha256(data).hexdigest()
+    def put(self, data: bytes, sha256: str | None = None) -> str:
+        sha256 = sha256 or hashlib.sha256(data).hexdigest()
         key = self.key(sha256)
         if self._exists(key):
             return sha256

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -12,15 +13,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from api.errors import Conflict, Unavailable, Unprocessable
-from models.case import CaseFiling, case_id
+from models.case import case_id
 from models.database import insert_unless_present
 from models.tables import CaseNumber, FilingRequest
 
 
-def filing_hash(filing: CaseFiling) -> str:
-    """A fingerprint of the filing, to tell a retry from a different filing under one key."""
-    body = json.dumps(filing.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(body.encode()).hexdigest()
+def filing_hash(body: dict[str, Any]) -> str:
+    """A fingerprint of the filing (as JSON), to tell a retry from another filing under one key."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def filing_key(key_id: str, idempotency_key: str | None) -> str | None:
@@ -33,10 +34,10 @@ def filing_key(key_id: str, idempotency_key: str | None) -> str | None:
     return hashlib.sha256(f"{key_id}\x00{idempotency_key}".encode()).hexdigest()[:32]
 
 
-def refuse_nul(filing: CaseFiling) -> None:
-    """Refuse a filing holding a NUL character anywhere: PostgreSQL cannot store one in text,
-    so its projection would fail on every retry and the case would never answer again."""
-    where = _nul_at(filing.model_dump(mode="json"), "body")
+def refuse_nul(body: dict[str, Any]) -> None:
+    """Refuse a filing (as JSON) holding a NUL character anywhere: PostgreSQL cannot store one
+    in text, so its projection would fail on every retry and the case would never answer again."""
+    where = _nul_at(body, "body")
     if where is not None:
         raise Unprocessable("invalid_request", f"{where}: a NUL character is not allowed")
 

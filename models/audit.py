@@ -20,9 +20,14 @@ def entry_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def hashed_instant(at: datetime) -> str:
+    """An instant exactly as an entry's hash covers it: UTC, to the microsecond."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def _instant(value: object) -> str:
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
+        return hashed_instant(value)
     raise TypeError(f"cannot hash {type(value).__name__}")
 
 

@@ -79,10 +79,9 @@ def pinned_guideline(runs: Sequence[RunHistory]) -> PinnedGuideline:
     return decode_payloads(started.input, CaseInput).pinned
 
 
-def history_document(runs: Sequence[RunHistory], pinned: PinnedGuideline) -> dict[str, Any]:
+def history_document(runs: Sequence[RunHistory]) -> dict[str, Any]:
     """Every run's history for auditors, each run in the JSON Temporal's CLI and UI read."""
-    if not runs:
-        raise ValueError("a history document needs at least one run")
+    pinned = pinned_guideline(runs)
     return {
         "case_id": runs[0].history.workflow_id,
         "guideline_version": pinned.guideline.version,

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
 
-from api.cli.options import DatabaseUrl, DataDir, TemporalPort
+from api.cli.options import DatabaseUrl, DataDir, TemporalPort, fail, parse_database_url
 from models.case import CASE_ID_PATTERN
 from workflows.concurrency import as_ready
 
@@ -44,10 +44,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Export cases for auditors and verify them.", no_args_is_help=True)
 
-# SystemExit, not typer.Exit: click run with standalone_mode=False (as `main` runs it) returns an
-# Exit's code instead of raising it, so the code would never reach the shell.
+# The exit code when Temporal, the read model or a case check fails (bad input exits 2).
 _FAILED = 1
-_BAD_INPUT = 2
 
 EXPORT_FORMAT = "mufakat-audit-export/1"
 # Problems shown per failed check in the summary; `--json` keeps every one.
@@ -74,12 +72,6 @@ Concurrency = Annotated[int, typer.Option(min=1, max=64, help="Cases worked on a
 _T = TypeVar("_T")
 
 
-def _fail(message: str, code: int = _BAD_INPUT) -> NoReturn:
-    """One line on stderr; 2 for bad input, 1 when Temporal or the database fails."""
-    typer.echo(f"error: {message}", err=True)
-    raise SystemExit(code)
-
-
 def _one_line(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
@@ -99,20 +91,14 @@ class _Service:
 
 
 def _engine(settings: Settings) -> Engine:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
 
     from models.database import create_database_engine
 
-    try:
-        url = make_url(settings.database_url)
-    except ArgumentError:
-        # Not echoed: a malformed URL may still hold a password.
-        _fail("--database-url / MUFAKAT_DATABASE_URL is not a SQLAlchemy database URL")
+    url = parse_database_url(settings.database_url)
     sqlite_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
     # SQLite would create an empty file, and every case would look unknown.
     if sqlite_file and not Path(str(url.database)).is_file():
-        _fail(f"no read model at {url.database} (see --data-dir / --database-url)")
+        fail(f"no read model at {url.database} (see --data-dir / --database-url)")
     # Not migrated (`ensure_schema`): an audit reads the record as it is and changes nothing.
     return create_database_engine(settings.database_url)
 
@@ -140,7 +126,7 @@ async def _service(
                 env=dict(os.environ),
             )
         except (RuntimeError, ValueError) as error:
-            _fail(f"cannot connect to Temporal: {_one_line(error)}", _FAILED)
+            fail(f"cannot connect to Temporal: {_one_line(error)}", _FAILED)
         yield _Service(settings, engine, client, document_store(settings))
     finally:
         engine.dispose()
@@ -159,11 +145,11 @@ def _one_line_errors() -> Iterator[None]:
     except (OperationalError, ProgrammingError) as error:
         # Only the driver's own first line: the full text would repeat the SQL statement.
         reason = _one_line(error.orig) if error.orig else "cannot read"
-        _fail(f"read model: {reason}", _FAILED)
+        fail(f"read model: {reason}", _FAILED)
     except RPCError as error:
-        _fail(f"Temporal: {_one_line(error)}", _FAILED)
+        fail(f"Temporal: {_one_line(error)}", _FAILED)
     except BrokenProcessPool as error:
-        _fail(f"a verifying process stopped: {_one_line(error)}", _FAILED)
+        fail(f"a verifying process stopped: {_one_line(error)}", _FAILED)
 
 
 # ---------------------------------------------------------------- choosing the cases
@@ -210,7 +196,7 @@ async def _query(client: Client, query: str) -> list[str]:
         return sorted({execution.id async for execution in client.list_workflows(query)})
     except RPCError as error:
         if error.status is RPCStatusCode.INVALID_ARGUMENT:
-            _fail(f"--query: {_one_line(error)}")
+            fail(f"--query: {_one_line(error)}")
         raise
 
 
@@ -219,26 +205,24 @@ async def _choose(
 ) -> list[str]:
     """The cases named (each known to the read model or to Temporal), or every case."""
     if case_ids and all_cases:
-        _fail("name case ids or give --all, not both")
+        fail("name case ids or give --all, not both")
     if query is not None and not all_cases:
-        _fail("--query chooses the cases of --all; give --all with it")
+        fail("--query chooses the cases of --all; give --all with it")
     if all_cases:
         if query is None:
             return await asyncio.to_thread(read_model_case_ids, service.engine)
         return await _query(service.client, query)
-    if not case_ids:
-        _fail("name one or more case ids, or give --all")
-    named = list(dict.fromkeys(case_ids))  # once each, in the order given
+    named = list(dict.fromkeys(case_ids or []))  # once each, in the order given
     malformed = [case_id for case_id in named if re.fullmatch(CASE_ID_PATTERN, case_id) is None]
     if malformed:
-        _fail(f"not a case id (PKD-yyyy-nnnnnn): {', '.join(malformed)}")
+        fail(f"not a case id (PKD-yyyy-nnnnnn): {', '.join(malformed)}")
     recorded = await asyncio.to_thread(_known_in_read_model, service.engine, named)
     # A case the read model lost is still auditable while Temporal holds its history.
     others = [case_id for case_id in named if case_id not in recorded]
     known = await asyncio.gather(*(_known_to_temporal(service.client, c) for c in others))
     unknown = [case_id for case_id, found in zip(others, known, strict=True) if not found]
     if unknown:
-        _fail(f"unknown case{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
+        fail(f"unknown case{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
     return named
 
 
@@ -385,7 +369,7 @@ def _trail_and_documents(
 async def _export_case(service: _Service, case_id: str) -> _Exported:
     from temporalio.service import RPCError, RPCStatusCode
 
-    from workflows.audit import case_runs, history_document, pinned_guideline
+    from workflows.audit import case_runs, history_document
 
     missing: list[str] = []
     history: dict[str, Any] | None = None
@@ -396,7 +380,7 @@ async def _export_case(service: _Service, case_id: str) -> _Exported:
             raise
         missing.append(f"Temporal holds no history of case {case_id} (past retention?)")
     else:
-        history = history_document(runs, pinned_guideline(runs))
+        history = history_document(runs)
     trail, documents = await asyncio.to_thread(
         _trail_and_documents, service.engine, service.documents, case_id
     )
@@ -440,16 +424,16 @@ def _tool() -> dict[str, str]:
 
 def _destination(out: Path | None, archive: Path | None, now: datetime) -> Path:
     if out is not None and archive is not None:
-        _fail("give --out or --archive, not both")
+        fail("give --out or --archive, not both")
     if archive is not None:
         if archive.exists():
-            _fail(f"{archive} exists; an export never overwrites another")
+            fail(f"{archive} exists; an export never overwrites another")
         if not archive.parent.is_dir():
-            _fail(f"no directory {archive.parent} for the archive")
+            fail(f"no directory {archive.parent} for the archive")
         return archive
     folder = out or Path(f"mufakat-audit-{now.strftime('%Y%m%dT%H%M%SZ')}")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        _fail(f"{folder} exists and is not an empty directory; an export never mixes with another")
+        fail(f"{folder} exists and is not an empty directory; an export never mixes with another")
     return folder
 
 
@@ -478,7 +462,7 @@ def export(
     now = datetime.now(UTC)
     destination = _destination(out, archive, now)
     if not all_cases and not case_ids:
-        _fail("name one or more case ids, or give --all")
+        fail("name one or more case ids, or give --all")
 
     async def run() -> int:
         async with _service(data_dir, database_url, temporal_port) as service:
@@ -678,9 +662,9 @@ def verify(
 ) -> None:
     """Replay and cross-check cases in parallel; exit 1 when any check failed."""
     if not all_cases and not case_ids:
-        _fail("name one or more case ids, or give --all")
+        fail("name one or more case ids, or give --all")
     if json_file is not None and not json_file.parent.is_dir():
-        _fail(f"no directory {json_file.parent} for --json")
+        fail(f"no directory {json_file.parent} for --json")
 
     async def run() -> list[VerifyReport]:
         from activities.document_store import document_store

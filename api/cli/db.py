@@ -10,7 +10,7 @@ from typing import Annotated, NoReturn
 import typer
 from pydantic import ValidationError
 
-from api.cli.options import DatabaseUrl, DataDir
+from api.cli.options import DatabaseUrl, DataDir, parse_database_url
 from models.settings import get_settings
 
 # Alembic and SQLAlchemy load when a `db` command runs: every other command would pay over a second.
@@ -66,8 +66,6 @@ def check(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
 
 
 def _url(data_dir: Path | None, database_url: str | None) -> str:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
 
     try:
         settings = get_settings(data_dir=data_dir, database_url=database_url)
@@ -77,11 +75,7 @@ def _url(data_dir: Path | None, database_url: str | None) -> str:
         _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
     except OSError as error:
         _fail(str(error))
-    try:
-        make_url(settings.database_url)
-    except (ArgumentError, ValueError):
-        # Not echoed: a malformed URL may still hold a password.
-        _fail("--database-url / MUFAKAT_DATABASE_URL is not a SQLAlchemy database URL")
+    parse_database_url(settings.database_url)
     return settings.database_url
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, NoReturn
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
+from api.cli.options import fail
 from models.time import DayType
 
 _DAY_TYPES = {
@@ -38,7 +39,7 @@ def deadline(
         span = parse_limit_text(limit)
         quote = quote_deadline(WorkingDayCalendar(), first, span)
     except ValueError as error:  # each message names the value that was wrong
-        _fail(str(error))
+        fail(str(error))
     result = quote.deadline
     due_at = result.due_at.astimezone(ZoneInfo(TIMEZONE)).isoformat()
 
@@ -56,10 +57,3 @@ def deadline(
             f"PROVISIONAL: {result.calendar_version} has no cuti bersama for {years} "
             "(the SKB is not published yet); the due date may move."
         )
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    # SystemExit, not typer.Exit: click run with standalone_mode=False (as `main` runs it) returns
-    # an Exit's code instead of raising it, so the code would never reach the shell.
-    raise SystemExit(2)

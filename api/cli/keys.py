@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli.options import DatabaseUrl, DataDir
+from api.cli.options import DatabaseUrl, DataDir, fail, parse_database_url
 from models.roles import Role
 
 if TYPE_CHECKING:
@@ -24,17 +24,10 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 
 
-def _fail(message: str, code: int = 2) -> NoReturn:
-    """One line on stderr; 2 for a bad request, 1 when the database fails."""
-    typer.echo(f"error: {message}", err=True)
-    raise SystemExit(code)
-
-
 @contextmanager
 def _session(data_dir: Path | None, database_url: str | None) -> Iterator[Session]:
     """A session on the database the service uses, its tables created if missing."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, OperationalError
+    from sqlalchemy.exc import OperationalError
     from sqlmodel import Session
 
     from models.database import create_database_engine
@@ -42,11 +35,7 @@ def _session(data_dir: Path | None, database_url: str | None) -> Iterator[Sessio
     from models.settings import get_settings
 
     settings = get_settings(data_dir=data_dir, database_url=database_url)
-    try:
-        url = make_url(settings.database_url)
-    except ArgumentError:
-        # Not echoed: a malformed URL may still hold a password.
-        _fail("--database-url / MUFAKAT_DATABASE_URL is not a SQLAlchemy database URL")
+    url = parse_database_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         # A first `keys create` may well come before the service has ever run.
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -58,7 +47,7 @@ def _session(data_dir: Path | None, database_url: str | None) -> Iterator[Sessio
     except OperationalError as error:
         # Only the driver's own first line: the full text would repeat the SQL statement.
         reason = str(error.orig).strip().splitlines()[0] if error.orig else "cannot connect"
-        _fail(f"database {url.render_as_string(hide_password=True)}: {reason}", code=1)
+        fail(f"database {url.render_as_string(hide_password=True)}: {reason}", code=1)
     finally:
         engine.dispose()
 
@@ -93,14 +82,14 @@ def create(
         # Parsed here rather than as a typer choice, so a wrong role is one line, like a bad scope.
         parsed = Role(role)
     except ValueError:
-        _fail(f"unknown role {role!r}: expected one of {', '.join(Role)}")
+        fail(f"unknown role {role!r}: expected one of {', '.join(Role)}")
     with _session(data_dir, database_url) as session:
         try:
             key, token = create_key(
                 session, role=parsed, scope=scope, name=name, now=datetime.now(UTC)
             )
         except ValueError as error:
-            _fail(str(error))
+            fail(str(error))
     typer.echo("warning: the token is shown only now and cannot be recovered; store it", err=True)
     typer.echo(f"token: {token}")
     typer.echo(f"key id: {key.key_id}")
@@ -147,5 +136,5 @@ def revoke(
         try:
             key = revoke_key(session, key_id, datetime.now(UTC))
         except LookupError:
-            _fail(f"no key {key_id}")
+            fail(f"no key {key_id}")
     typer.echo(f"revoked: {key.key_id} ({key.name}) at {_when(key.revoked_at)}")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 DataDir = Annotated[
     Path | None,
@@ -25,3 +28,23 @@ TemporalPort = Annotated[
         help="Embedded Temporal gRPC port, UI on +1000 (env MUFAKAT_TEMPORAL_PORT; default 7233)."
     ),
 ]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One line on stderr and the exit code: 2 for bad input, 1 when a service fails."""
+    typer.echo(f"error: {message}", err=True)
+    # SystemExit, not typer.Exit: click run with standalone_mode=False (as `main` runs it) returns
+    # an Exit's code instead of raising it, so the code would never reach the shell.
+    raise SystemExit(code)
+
+
+def parse_database_url(text: str) -> URL:
+    """The read model's URL parsed, or a one-line failure that never echoes it."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(text)
+    except (ArgumentError, ValueError):
+        # Not echoed: a malformed URL may still hold a password.
+        fail("--database-url / MUFAKAT_DATABASE_URL is not a SQLAlchemy database URL")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -19,10 +19,11 @@ from api.deps import CallerDep, SessionDep
 from api.errors import PROBLEM_RESPONSES, Forbidden, NotFound, Unavailable
 from api.routes.cases import FORBIDDEN, NOT_FOUND, UNAVAILABLE, CaseIdPath
 from api.routes.documents import StoreDep
+from models.audit import hashed_instant
 from models.roles import Role
 from models.tables import AuditEntry
 from models.verification import VerifyReport
-from workflows.audit import case_runs, history_document, pinned_guideline, verify_case
+from workflows.audit import case_runs, history_document, verify_case
 from workflows.replaying import case_replayer
 
 router = APIRouter(prefix="/v1/cases", tags=["audit"])
@@ -51,12 +52,7 @@ class HistoryDocument(BaseModel):
 
 
 # The instant exactly as the entry's hash covers it, so the hash can be checked from this JSON.
-HashedInstant = Annotated[
-    datetime,
-    PlainSerializer(
-        lambda at: at.astimezone(UTC).isoformat(timespec="microseconds"), return_type=str
-    ),
-]
+HashedInstant = Annotated[datetime, PlainSerializer(hashed_instant, return_type=str)]
 
 
 class AuditEntryPublic(BaseModel):
@@ -108,7 +104,7 @@ async def get_history(case_id: CaseIdPath, caller: CallerDep, request: Request) 
                 "no_history", f"Temporal holds no history of case {case_id} (past its retention?)"
             ) from None
         raise Unavailable("temporal_unavailable", "the case service is unavailable") from None
-    return history_document(runs, pinned_guideline(runs))
+    return history_document(runs)
 
 
 @router.get(

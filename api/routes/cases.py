@@ -143,7 +143,8 @@ async def file_case(
     File a case: it is routed (R1–R8), pinned to the current guideline and started.
     """
     _may_file(caller, filing)
-    refuse_nul(filing)
+    body = filing.model_dump(mode="json")  # once: checked, then fingerprinted
+    refuse_nul(body)
     guideline = default_guideline()
     try:
         routing = route_filing(filing, guideline, load_regions())
@@ -157,7 +158,7 @@ async def file_case(
         engine,
         key_id=caller.key_id,
         idempotency_key=idempotency_key,
-        fingerprint=filing_hash(filing),
+        fingerprint=filing_hash(body),
         now=datetime.now(UTC),
     )
     if replayed:

@@ -93,8 +93,9 @@ class _BoundedUpload(APIRoute):
 router = APIRouter(prefix="/v1/cases", tags=["documents"], route_class=_BoundedUpload)
 
 
-def get_document_store(request: Request) -> DocumentStore:
+async def get_document_store(request: Request) -> DocumentStore:
     # Built once per app on first use: an S3 client is costly to create and safe to share.
+    # Async, so it runs on the event loop: two first requests never build two clients.
     store: DocumentStore | None = getattr(request.app.state, "document_store", None)
     if store is None:
         store = document_store(request.app.state.settings)
@@ -201,7 +202,7 @@ async def upload_document(
         response.headers["Idempotent-Replayed"] = "true"
         return DocumentOut(seq=earlier.seq, duplicate=True, document=document)
     # Stored first: once the case records the hash, its content can be served and verified.
-    await run_in_threadpool(store.put, data)
+    await run_in_threadpool(store.put, data, digest)
     action = ActionRequest(
         action=ATTACH,
         actor=caller.actor(on_behalf_of),
