@@ -197,9 +197,7 @@ def _deadlines(case: CaseView) -> list[CaseDeadline]:
                 paused=case.clock.paused_at is not None,
             )
         )
-    for thread in case.legal_opinions:
-        if thread.status is not ThreadStatus.OPEN:
-            continue
+    for thread in _open_threads(case):
         d = thread.deadline
         rows.append(
             CaseDeadline(

@@ -21,6 +21,7 @@ from models.tables import (
     CaseSector,
     TimelineRecord,
 )
+from workflows.concurrency import as_ready
 
 ALL_CASES = "WorkflowType = 'Case'"
 
@@ -47,22 +48,21 @@ async def reindex(
     """Project every case the visibility query finds; safe to run beside a live worker."""
     writer = ProjectionActivities(engine)
     report = ReindexReport()
-    limit = asyncio.Semaphore(concurrency)
 
     async def one(case_id: str) -> None:
-        async with limit:
-            try:
-                # A closed case answers by replaying its history: slow, but authoritative.
-                projection = await client.get_workflow_handle(case_id).query(
-                    "projection", result_type=CaseProjection
-                )
-                await asyncio.to_thread(writer.write, projection)
-            except RPCError as error:
-                report.failed[case_id] = error.message
-                return
-            report.projected.append(case_id)
+        try:
+            # A closed case answers by replaying its history: slow, but authoritative.
+            projection = await client.get_workflow_handle(case_id).query(
+                "projection", result_type=CaseProjection
+            )
+            await asyncio.to_thread(writer.write, projection)
+        except RPCError as error:
+            report.failed[case_id] = error.message
+            return
+        report.projected.append(case_id)
 
     case_ids = {execution.id async for execution in client.list_workflows(query)}
-    await asyncio.gather(*(one(case_id) for case_id in sorted(case_ids)))
+    async for _ in as_ready(sorted(case_ids), one, concurrency):
+        pass
     report.projected.sort()
     return report

@@ -17,7 +17,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from models import search_attributes as sa
 from models.case import CaseFiling
 from models.forum import Routing
-from models.guidelines import default_guideline, pin
+from models.guidelines import default_pinned
 from models.pedoman import Guideline
 from models.regions import RegionDirectory, load_regions
 from models.roles import Actor
@@ -41,19 +41,12 @@ def route_filing(filing: CaseFiling, guideline: Guideline, regions: RegionDirect
     )
 
 
-def case_input(
-    *,
-    case_id: str,
-    filing: CaseFiling,
-    filed_by: Actor,
-    guideline: Guideline | None = None,
-    regions: RegionDirectory | None = None,
-) -> CaseInput:
-    """The workflow input for a filing: routed, with the guideline pinned by its hash."""
-    chosen = guideline or default_guideline()
-    routing = route_filing(filing, chosen, regions or load_regions())
+def case_input(*, case_id: str, filing: CaseFiling, filed_by: Actor) -> CaseInput:
+    """The workflow input for a filing: routed, pinned to the current guideline by its hash."""
+    pinned = default_pinned()
+    routing = route_filing(filing, pinned.guideline, load_regions())
     return CaseInput(
-        case_id=case_id, filing=filing, routing=routing, pinned=pin(chosen), filed_by=filed_by
+        case_id=case_id, filing=filing, routing=routing, pinned=pinned, filed_by=filed_by
     )
 
 
@@ -144,11 +137,10 @@ async def file_case(
     case_id: str,
     filing: CaseFiling,
     filed_by: Actor,
-    guideline: Guideline | None = None,
     task_queue: str = TASK_QUEUE,
 ) -> WorkflowHandle[CaseWorkflow, CaseView]:
     """Route, pin and start a case in one call."""
-    case = case_input(case_id=case_id, filing=filing, filed_by=filed_by, guideline=guideline)
+    case = case_input(case_id=case_id, filing=filing, filed_by=filed_by)
     return await start_case(client, case, task_queue=task_queue)
 
 
