@@ -57,3 +57,12 @@ def append_audit(session: Session, case_id: str, actions: list[TimelineEntry]) -
         entry.entry_hash = entry_hash(hashed_content(entry))
         previous = entry.entry_hash
         session.add(entry)
+
+
+def audit_trail(session: Session, case_id: str) -> list[AuditEntry]:
+    """The case's trail, in the order it was written."""
+    return list(
+        session.exec(
+            select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(col(AuditEntry.seq))
+        )
+    )

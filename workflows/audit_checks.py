@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import WorkflowExecutionDescription
 
+from activities.audit_trail import audit_trail
 from models.state import ActionRequest, CaseStatus, CaseView, EntryKind
 from models.tables import AuditEntry, CaseRecord, TimelineRecord
 from workflows.audit_runs import (
@@ -64,13 +65,7 @@ def read_model_evidence(engine: Engine, case_id: str) -> ReadModelEvidence:
                     .order_by(col(TimelineRecord.seq))
                 )
             ),
-            trail=list(
-                session.exec(
-                    select(AuditEntry)
-                    .where(AuditEntry.case_id == case_id)
-                    .order_by(col(AuditEntry.seq))
-                )
-            ),
+            trail=audit_trail(session, case_id),
         )
 
 
@@ -279,19 +274,14 @@ def _request_problems(entry: AuditEntry, request: ActionRequest | None) -> list[
     if request is None:
         return []
     actor = request.actor
-    expected = {
+    expected: dict[str, object] = {
         "action": request.action,
         "actor_key": actor.key_id,
         "actor_role": actor.role.value,
         "actor_scope": actor.scope,
         "on_behalf_of": actor.on_behalf_of,
     }
-    return [
-        f"trail entry {entry.seq} (update {entry.update_id}): {name} is "
-        f"{getattr(entry, name)!r}; the update says {value!r}"
-        for name, value in expected.items()
-        if getattr(entry, name) != value
-    ]
+    return _mismatches(entry, expected, "the update")
 
 
 def _order_problems(trail: list[AuditEntry]) -> list[str]:
@@ -324,13 +314,18 @@ def _content_problems(trail: list[AuditEntry], end: CaseView | None) -> list[str
             "payload": entry.payload,
             "documents": entry.documents,
         }
-        problems += [
-            f"trail entry {row.seq} (update {row.update_id}): {name} is "
-            f"{getattr(row, name)!r}; the case's timeline says {value!r}"
-            for name, value in expected.items()
-            if getattr(row, name) != value
-        ]
+        problems += _mismatches(row, expected, "the case's timeline")
     return problems
+
+
+def _mismatches(entry: AuditEntry, expected: dict[str, object], source: str) -> list[str]:
+    """Each field of the trail entry that differs from what `source` says it should be."""
+    return [
+        f"trail entry {entry.seq} (update {entry.update_id}): {name} is "
+        f"{getattr(entry, name)!r}; {source} says {value!r}"
+        for name, value in expected.items()
+        if getattr(entry, name) != value
+    ]
 
 
 def document_hashes(end: CaseView | None, trail: list[AuditEntry]) -> dict[str, str]:

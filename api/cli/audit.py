@@ -316,25 +316,17 @@ def _trail_and_documents(
     engine: Engine, store: DocumentStore, case_id: str
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The case's trail as `GET /v1/cases/{id}/audit` serves it, and its checked documents."""
-    from sqlmodel import Session, col, select
+    from sqlmodel import Session
 
-    from api.routes.audit import AuditEntryPublic, AuditTrail
+    from activities.audit_trail import audit_trail
+    from api.routes.audit import AuditTrail
     from models.state import CaseView
-    from models.tables import AuditEntry, CaseRecord
+    from models.tables import CaseRecord
 
     with Session(engine) as session:
-        rows = list(
-            session.exec(
-                select(AuditEntry)
-                .where(AuditEntry.case_id == case_id)
-                .order_by(col(AuditEntry.seq))
-            )
-        )
+        rows = audit_trail(session, case_id)
         record = session.get(CaseRecord, case_id)
-    trail = AuditTrail(
-        case_id=case_id,
-        entries=[AuditEntryPublic.model_validate(row, from_attributes=True) for row in rows],
-    )
+    trail = AuditTrail.of(case_id, rows)
     documents: list[dict[str, Any]] = []
     if record is not None:
         # The case's own list: every document any action attached, with its name and type.

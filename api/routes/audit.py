@@ -9,10 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, PlainSerializer
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.audit_trail import audit_trail
 from api.auth import Caller
 from api.case_view import load_case
 from api.deps import CallerDep, SessionDep
@@ -80,6 +81,12 @@ class AuditTrail(BaseModel):
     case_id: str
     entries: list[AuditEntryPublic]
 
+    @classmethod
+    def of(cls, case_id: str, rows: list[AuditEntry]) -> AuditTrail:
+        """The trail as served, from its rows."""
+        entries = [AuditEntryPublic.model_validate(row, from_attributes=True) for row in rows]
+        return cls(case_id=case_id, entries=entries)
+
 
 @router.get(
     "/{case_id}/history",
@@ -121,13 +128,7 @@ def get_audit(case_id: CaseIdPath, caller: CallerDep, session: SessionDep) -> Au
     The audit trail: who, when, key, payload, stage before and after, documents and the chain.
     """
     load_case(session, caller, case_id)
-    rows = session.exec(
-        select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(col(AuditEntry.seq))
-    )
-    return AuditTrail(
-        case_id=case_id,
-        entries=[AuditEntryPublic.model_validate(row, from_attributes=True) for row in rows],
-    )
+    return AuditTrail.of(case_id, audit_trail(session, case_id))
 
 
 @router.post(
