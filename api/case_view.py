@@ -24,6 +24,21 @@ def load_case(session: Session, caller: Caller, case_id: str) -> CaseRecord:
     record = session.get(CaseRecord, case_id)
     if record is None:
         raise NotFound("unknown_case", f"there is no case {case_id}")
+    _check_scope(session, caller, case_id)
+    return record
+
+
+def check_case(session: Session, caller: Caller, case_id: str) -> None:
+    """`load_case`'s 404 and 403 without reading the row (its detail is the bulk of it)."""
+    if (
+        session.exec(select(CaseRecord.case_id).where(CaseRecord.case_id == case_id)).first()
+        is None
+    ):
+        raise NotFound("unknown_case", f"there is no case {case_id}")
+    _check_scope(session, caller, case_id)
+
+
+def _check_scope(session: Session, caller: Caller, case_id: str) -> None:
     condition = visible_cases(caller)
     if condition is not None:
         query = select(CaseRecord.case_id).where(CaseRecord.case_id == case_id, condition)
@@ -33,7 +48,6 @@ def load_case(session: Session, caller: Caller, case_id: str) -> CaseRecord:
                 f"case {case_id} is outside the scope of this key "
                 f"({caller.role.value} {caller.scope or ''})".rstrip(),
             )
-    return record
 
 
 def read_case(engine: Engine, caller: Caller, case_id: str) -> CasePublic:

@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import Caller
-from api.case_view import READ_ONLY_ROLES, load_case, read_case
+from api.case_view import READ_ONLY_ROLES, check_case, read_case
 from api.deps import CallerDep
 from api.errors import (
     PROBLEM_RESPONSES,
@@ -147,7 +147,7 @@ async def apply_action(
 def earlier_action(engine: Engine, caller: Caller, case_id: str, key: str) -> TimelineRecord | None:
     """Check the caller may see the case; return the entry this key already made there."""
     with Session(engine) as session:
-        load_case(session, caller, case_id)
+        check_case(session, caller, case_id)
         return session.exec(
             select(TimelineRecord).where(
                 TimelineRecord.case_id == case_id, TimelineRecord.idempotency_key == key

@@ -15,7 +15,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.audit_trail import audit_trail
 from api.auth import Caller
-from api.case_view import load_case
+from api.case_view import check_case
 from api.deps import CallerDep, SessionDep
 from api.errors import PROBLEM_RESPONSES, Forbidden, NotFound, Unavailable
 from api.routes.cases import FORBIDDEN, NOT_FOUND, UNAVAILABLE, CaseIdPath
@@ -127,7 +127,7 @@ def get_audit(case_id: CaseIdPath, caller: CallerDep, session: SessionDep) -> Au
 
     The audit trail: who, when, key, payload, stage before and after, documents and the chain.
     """
-    load_case(session, caller, case_id)
+    check_case(session, caller, case_id)
     return AuditTrail.of(case_id, audit_trail(session, case_id))
 
 
@@ -163,4 +163,4 @@ async def verify(
 
 def _visible(engine: Engine, caller: Caller, case_id: str) -> None:
     with Session(engine) as session:
-        load_case(session, caller, case_id)
+        check_case(session, caller, case_id)

@@ -14,7 +14,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from api.auth import Caller
-from api.case_view import case_public, load_case, read_case
+from api.case_view import case_public, check_case, load_case, read_case
 from api.deps import CallerDep, SessionDep
 from api.errors import PROBLEM_RESPONSES, Forbidden, Unavailable, Unprocessable
 from api.filing import claim_case_id, filing_hash, filing_key, refuse_nul, renumber
@@ -325,7 +325,7 @@ def get_timeline(case_id: CaseIdPath, caller: CallerDep, session: SessionDep) ->
 
     Every action and transition of the case, in order.
     """
-    load_case(session, caller, case_id)
+    check_case(session, caller, case_id)
     rows = session.exec(
         select(TimelineRecord)
         .where(TimelineRecord.case_id == case_id)
