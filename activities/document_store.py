@@ -6,9 +6,9 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 _SHA256 = re.compile(r"[0-9a-f]{64}", re.ASCII)
 _CHUNK = 1024 * 1024
+_R = TypeVar("_R")
 
 
 class DocumentStore(Protocol):
@@ -178,31 +179,26 @@ class S3DocumentStore:
         return sha256
 
     def get(self, sha256: str) -> bytes | None:
+        response = self._missing_as_none(self.client.get_object, self.key(sha256))
+        return None if response is None else response["Body"].read()
+
+    def check(self, sha256: str) -> str | None:
+        response = self._missing_as_none(self.client.get_object, self.key(sha256))
+        if response is None:
+            return "missing"
+        return _problem(sha256, response["Body"].iter_chunks(_CHUNK))
+
+    def _exists(self, key: str) -> bool:
+        return self._missing_as_none(self.client.head_object, key) is not None
+
+    def _missing_as_none(self, call: Callable[..., _R], key: str) -> _R | None:
+        """`call` on the object under `key`; None when there is no such object."""
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self.key(sha256))
+            return call(Bucket=self.bucket, Key=key)
         except ClientError as error:
             if _code(error) in {"NoSuchKey", "404"}:
                 return None
             raise
-        return response["Body"].read()
-
-    def check(self, sha256: str) -> str | None:
-        try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self.key(sha256))
-        except ClientError as error:
-            if _code(error) in {"NoSuchKey", "404"}:
-                return "missing"
-            raise
-        return _problem(sha256, response["Body"].iter_chunks(_CHUNK))
-
-    def _exists(self, key: str) -> bool:
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=key)
-        except ClientError as error:
-            if _code(error) in {"NoSuchKey", "404"}:
-                return False
-            raise
-        return True
 
 
 def _code(error: ClientError) -> str:

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message
@@ -37,7 +37,8 @@ from api.routes.actions import (
 from api.routes.cases import FORBIDDEN, NOT_FOUND, UNAVAILABLE, CaseIdPath
 from models.payloads import DocumentRef, DocumentType
 from models.settings import Settings
-from models.state import ActionRequest, AttachedDocument, CaseView
+from models.state import ActionRequest, AttachedDocument
+from models.tables import CaseRecord
 
 # The pedoman's action (§6) that records a document's hash, name, type and size in a case.
 ATTACH = "attach_document"
@@ -224,8 +225,7 @@ def list_documents(case_id: CaseIdPath, caller: CallerDep, session: SessionDep) 
 
     The documents recorded in the case, in order, with their hashes.
     """
-    view = CaseView.model_validate(load_case(session, caller, case_id).detail)
-    return DocumentList(case_id=case_id, items=view.documents)
+    return DocumentList(case_id=case_id, items=_documents(load_case(session, caller, case_id)))
 
 
 @router.get(
@@ -251,8 +251,8 @@ def download_document(
 
     The content of a document recorded in the case, only while it still matches its hash.
     """
-    view = CaseView.model_validate(load_case(session, caller, case_id).detail)
-    recorded = next((d.document for d in view.documents if d.document.sha256 == sha256), None)
+    documents = _documents(load_case(session, caller, case_id))
+    recorded = next((d.document for d in documents if d.document.sha256 == sha256), None)
     if recorded is None:
         raise NotFound("unknown_document", f"case {case_id} records no document {sha256}")
     data = store.get(sha256)
@@ -297,3 +297,11 @@ def _attachment(name: str) -> str:
     if plain == name:
         return f'attachment; filename="{name}"'
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+# A case's documents, read from its detail without validating the whole case.
+_DOCUMENTS = TypeAdapter(list[AttachedDocument])
+
+
+def _documents(record: CaseRecord) -> list[AttachedDocument]:
+    return _DOCUMENTS.validate_python(record.detail["documents"])
