@@ -55,6 +55,15 @@ def document_store(settings: Settings) -> DocumentStore:
     return S3DocumentStore(client, settings.documents_s3_bucket, settings.documents_s3_prefix)
 
 
+def archive_store(settings: Settings) -> DocumentStore:
+    """Where closed cases' archives are kept, addressed by SHA-256 like documents and beside
+    them: `archive_dir`, or the documents' bucket under `archive_s3_prefix`."""
+    store = document_store(settings)
+    if isinstance(store, S3DocumentStore):
+        return S3DocumentStore(store.client, store.bucket, settings.archive_s3_prefix)
+    return LocalDocumentStore(settings.archive_dir)
+
+
 def s3_client(
     *, endpoint: str | None, region: str | None, access_key: str | None, secret_key: str | None
 ) -> S3Client:

@@ -7,3 +7,4 @@ replays it) has no use for them, so it names the activity instead of referring t
 from __future__ import annotations
 
 PROJECT_CASE = "project_case"
+RECORD_TRAIL = "record_trail"

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.expression import ColumnElement
 from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.audit_trail import append_audit
-from activities.names import PROJECT_CASE
+from activities.names import PROJECT_CASE, RECORD_TRAIL
 from models.database import insert_unless_present
 from models.pedoman import PinnedGuideline
 from models.state import (
@@ -21,6 +22,7 @@ from models.state import (
     LegalOpinionThread,
     ThreadStatus,
     TimelineEntry,
+    TrailEntries,
 )
 from models.tables import (
     NO_DUE_DATE,
@@ -45,28 +47,42 @@ class ProjectionActivities:
         """Apply one projection; idempotent, and a late or repeated one changes nothing."""
         await asyncio.to_thread(self.write, projection)
 
-    def write(self, projection: CaseProjection) -> None:
-        """The projection in one transaction (also used by reindexing)."""
+    @activity.defn(name=RECORD_TRAIL)
+    async def record_trail(self, committed: TrailEntries) -> None:
+        """Append committed actions to the audit trail; an action already there is skipped."""
+        await asyncio.to_thread(self.append_trail, committed)
+
+    def append_trail(self, committed: TrailEntries) -> None:
+        with Session(self._engine) as session, session.begin():
+            append_audit(session, committed.case_id, committed.entries)
+
+    def write(self, projection: CaseProjection, *, rebuild: bool = False) -> None:
+        """The projection in one transaction.
+
+        A projection replaces what an earlier workflow task wrote, and only that: it is written
+        by a local activity inside a task that may still fail after it ran (and then be retried,
+        perhaps without an action the failed attempt applied), so rows are ordered by the task
+        that wrote them, (run, history length), never by the case's version alone. `rebuild`
+        (reindexing, from the workflow's committed state) replaces every row of the case.
+        """
         case = projection.case
+        order = (projection.run, projection.event)
         with Session(self._engine) as session, session.begin():
             if projection.guideline is not None:
                 _record_guideline(session, projection.guideline)
-            # Lock the row (PostgreSQL) so two writers of one case apply in version order.
+            # Lock the row (PostgreSQL) so two writers of one case apply one after the other.
             current = session.exec(
                 select(CaseRecord).where(CaseRecord.case_id == case.case_id).with_for_update()
             ).one_or_none()
             if current is None:
-                session.add(_record(case))
+                session.add(_record(case, order))
                 session.flush()  # the case row first: its parties and sectors refer to it
-                session.add_all(_parties(case))
-                session.add_all(
-                    CaseSector(case_id=case.case_id, sector=s.value) for s in case.filing.sectors
-                )
-                session.add_all(_provinces(case))
-                newer = True
-            elif current.version < case.version:
-                record = _record(case)
-                if record.due_order != current.due_order:
+                _add_filing_rows(session, case)
+            elif rebuild or order >= (current.projected_run, current.projected_event):
+                record = _record(case, order)
+                if rebuild:
+                    _replace_filing_rows(session, case)
+                elif record.due_order != current.due_order:
                     session.execute(
                         update(CaseProvince)
                         .where(col(CaseProvince.case_id) == case.case_id)
@@ -74,36 +90,36 @@ class ProjectionActivities:
                     )
                 for name, value in record.model_dump().items():
                     setattr(current, name, value)
-                newer = True
             else:
-                newer = False  # an older or repeated projection: the case row stays as it is
-            # Timeline entries are keyed by their sequence, so replaying them adds nothing.
-            added = self._timeline(session, case.case_id, projection.entries)
-            append_audit(session, case.case_id, [e for e in added if e.kind is EntryKind.ACTION])
-            if newer:
-                session.execute(
-                    delete(CaseDeadline).where(col(CaseDeadline.case_id) == case.case_id)
-                )
-                session.add_all(_deadlines(case))
+                return  # written by an older task: what a later one wrote stays
+            self._timeline(session, projection, rebuild=rebuild)
+            if projection.audit:
+                actions = [e for e in projection.entries if e.kind is EntryKind.ACTION]
+                append_audit(session, case.case_id, actions)
+            session.execute(delete(CaseDeadline).where(col(CaseDeadline.case_id) == case.case_id))
+            session.add_all(_deadlines(case))
 
     @staticmethod
-    def _timeline(
-        session: Session, case_id: str, entries: list[TimelineEntry]
-    ) -> list[TimelineEntry]:
-        """Insert the entries not yet present; return those it inserted."""
-        if not entries:
-            return []
-        seqs = [entry.seq for entry in entries]
-        present = set(
-            session.exec(
-                select(TimelineRecord.seq).where(
-                    TimelineRecord.case_id == case_id, col(TimelineRecord.seq).in_(seqs)
-                )
+    def _timeline(session: Session, projection: CaseProjection, *, rebuild: bool) -> None:
+        """Replace the rows from the projection's first entry on, and drop rows past its end.
+
+        Rows before its first entry were written by committed tasks and stay; rows it replaces
+        or drops may have come from a task that failed after writing them.
+        """
+        case_id = projection.case.case_id
+        rows = col(TimelineRecord.seq)
+        stale: list[ColumnElement[bool]] = []
+        if rebuild:
+            stale.append(rows >= 0)
+        elif projection.entries:
+            stale.append(rows >= projection.entries[0].seq)
+        if projection.timeline_length is not None:
+            stale.append(rows > projection.timeline_length)
+        if stale:
+            session.execute(
+                delete(TimelineRecord).where(col(TimelineRecord.case_id) == case_id, or_(*stale))
             )
-        )
-        added = [entry for entry in entries if entry.seq not in present]
-        session.add_all(_timeline_record(case_id, entry) for entry in added)
-        return added
+        session.add_all(_timeline_record(case_id, entry) for entry in projection.entries)
 
 
 def _record_guideline(session: Session, pinned: PinnedGuideline) -> None:
@@ -121,12 +137,28 @@ def _record_guideline(session: Session, pinned: PinnedGuideline) -> None:
     )
 
 
-def _record(case: CaseView) -> CaseRecord:
+def _add_filing_rows(session: Session, case: CaseView) -> None:
+    """The rows a case's filing decides: parties, sectors, provinces."""
+    session.add_all(_parties(case))
+    session.add_all(CaseSector(case_id=case.case_id, sector=s.value) for s in case.filing.sectors)
+    session.add_all(_provinces(case))
+
+
+def _replace_filing_rows(session: Session, case: CaseView) -> None:
+    for table in (CaseParty, CaseSector, CaseProvince):
+        session.execute(delete(table).where(col(table.case_id) == case.case_id))
+    session.flush()
+    _add_filing_rows(session, case)
+
+
+def _record(case: CaseView, order: tuple[int, int]) -> CaseRecord:
     clock = case.clock
     detail = case.model_dump(mode="json", exclude={"timeline"})
     return CaseRecord(
         case_id=case.case_id,
         version=case.version,
+        projected_run=order[0],
+        projected_event=order[1],
         case_type=case.case_type,
         title=case.title,
         title_search=case.title.casefold(),

@@ -10,6 +10,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from api import health
 from api.errors import install_problem_handlers
+from api.limits import install_request_limits
 from api.routes import actions, audit, cases, documents, stats
 from api.routes.reference import include_reference_routes
 from api.telemetry import configure_tracing, instrument
@@ -50,6 +51,7 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
     app.state.engine = create_database_engine(settings.database_url)
     ensure_schema(app.state.engine)
     install_problem_handlers(app)
+    install_request_limits(app)
     app.include_router(health.router)
     app.include_router(cases.router)
     app.include_router(actions.router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio.client import Client
@@ -38,3 +38,17 @@ SessionDep = Annotated[Session, Depends(get_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 CallerDep = Annotated[Caller, Depends(authenticate)]
+
+IdempotencyKeyRequired = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        # Recorded as "<12-character key id>/<key>" in a 200-character column: a longer key
+        # would fail every projection of the case on PostgreSQL; so would a NUL.
+        max_length=187,
+        pattern=r"^[^\x00]+$",
+        description="Kunci idempotensi / The same key again returns the same result, "
+        "changing nothing.",
+    ),
+]

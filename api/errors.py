@@ -10,11 +10,17 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
+from workflows.refusals import RefusalCode
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "urn:mufakat:problem:"
+# Every 503 tells the client when to try again (RFC 9110 §10.2.3): outages here are short.
+RETRY_AFTER_SECONDS = 5
 
 log = logging.getLogger("mufakat.api")
 
@@ -32,6 +38,15 @@ class Problem(BaseModel):
     )
     stage: str | None = None
     allowed_actions: list[str] | None = None
+    unavailable: list[str] | None = Field(
+        default=None, description="For not_ready: what does not answer (temporal, read_model)."
+    )
+    earlier_action: str | None = Field(
+        default=None, description="For idempotency_key_reused: the action the key applied."
+    )
+    earlier_seq: int | None = Field(
+        default=None, description="For idempotency_key_reused: that action's timeline seq."
+    )
 
 
 class ApiProblem(Exception):
@@ -89,6 +104,8 @@ def problem(
         **extra,
     )
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 503:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return JSONResponse(
         status_code=status,
         content=jsonable_encoder(body.model_dump(exclude_none=True)),
@@ -145,6 +162,47 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
+async def _database(request: Request, error: Exception) -> JSONResponse:
+    # Handled here rather than as an unexpected error: the answer is a 503 the client can retry,
+    # and the HTTP connection stays open (Starlette re-raises what reaches the `Exception`
+    # handler, and uvicorn then drops the connection).
+    if not _connection_lost(error):
+        return await _unexpected(request, error)
+    log.warning("read model unavailable on %s %s: %s", request.method, request.url.path, error)
+    return problem(
+        503,
+        "read_model_unavailable",
+        "Basis data baca tidak tersedia / Read model unavailable",
+        "Basis data perkara (read model) tidak dapat dihubungi; ulangi sebentar lagi / The case "
+        "database (read model) cannot be reached; retry shortly.",
+        request,
+    )
+
+
+def _connection_lost(error: Exception) -> bool:
+    """An error of the database connection (refused, dropped, timed out), not of the query."""
+    if isinstance(error, PoolTimeoutError | OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+NOT_READY_TITLE = "Belum siap / Not ready"
+NOT_READY_NAMES = {"temporal": "Temporal", "read_model": "basis data baca / read model"}
+
+
+def not_ready(request: Request, unavailable: list[str]) -> JSONResponse:
+    """`/readyz`'s 503: naming each dependency (`temporal`, `read_model`) that did not answer."""
+    names = ", ".join(NOT_READY_NAMES[name] for name in unavailable)
+    return problem(
+        503,
+        "not_ready",
+        NOT_READY_TITLE,
+        f"Tidak menjawab / Not answering: {names}",
+        request,
+        unavailable=unavailable,
+    )
+
+
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     # The log keeps the trace; the caller learns only that it was not their fault.
     log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -158,8 +216,23 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiProblem, _api_problem)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(DBAPIError, _database)
+    app.add_exception_handler(PoolTimeoutError, _database)
     app.add_exception_handler(Exception, _unexpected)
 
+
+# Each refusal of a case's workflow, as the HTTP status an integrator acts on.
+REFUSAL_STATUS: dict[RefusalCode, type[ApiProblem]] = {
+    RefusalCode.WRONG_STAGE: Conflict,
+    RefusalCode.CASE_CLOSED: Conflict,
+    RefusalCode.ALREADY_DONE: Conflict,
+    RefusalCode.NOT_APPLICABLE: Conflict,
+    RefusalCode.MISSING_CONFIRMATION: Conflict,
+    RefusalCode.WRONG_ROLE: Forbidden,
+    RefusalCode.WRONG_SCOPE: Forbidden,
+    RefusalCode.BAD_PAYLOAD: Unprocessable,
+    RefusalCode.UNKNOWN_ACTION: Unprocessable,
+}
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
@@ -168,5 +241,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         401: "Missing or unknown API key.",
         403: "The key's role or scope does not allow this.",
         422: "A field is invalid; `errors` lists each one.",
+        503: "A service is unavailable (`read_model_unavailable`: the case database); retry "
+        "after `Retry-After` seconds.",
     }.items()
 }

@@ -1,4 +1,4 @@
-"""`GET /health`: is the API up, and can it reach Temporal?"""
+"""`GET /health`: is the API up, and can it reach Temporal? `GET /readyz`: and the read model?"""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
+
+from api.errors import PROBLEM_MEDIA_TYPE, RETRY_AFTER_SECONDS, Problem, not_ready
 
 # Short enough for a load balancer's probe; a healthy frontend answers in milliseconds.
 PROBE_TIMEOUT_SECONDS = 2.0
@@ -24,6 +28,15 @@ class Health(BaseModel):
 
     status: Literal["ok"] = "ok"
     temporal: Literal["serving"] = "serving"
+    namespace: str
+
+
+class Ready(BaseModel):
+    """The API can serve: Temporal answers and the read model takes a query."""
+
+    status: Literal["ready"] = "ready"
+    temporal: Literal["serving"] = "serving"
+    read_model: Literal["available"] = "available"
     namespace: str
 
 
@@ -57,6 +70,7 @@ async def get_health(request: Request) -> Health | JSONResponse:
     return JSONResponse(
         status_code=503,
         media_type="application/problem+json",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         content={
             "type": UNREACHABLE_TYPE,
             "title": "Temporal is unreachable",
@@ -66,3 +80,44 @@ async def get_health(request: Request) -> Health | JSONResponse:
             "namespace": client.namespace,
         },
     )
+
+
+async def read_model_answers(engine: Engine) -> bool:
+    """Whether the read model takes a query within the probe's timeout."""
+
+    def select_one() -> None:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
+            # Not the request thread pool: a probe stuck connecting is abandoned at the timeout
+            # (its thread ends at the engine's connect timeout) and never holds up requests.
+            await asyncio.to_thread(select_one)
+    except (SQLAlchemyError, TimeoutError):
+        return False
+    return True
+
+
+@router.get(
+    "/readyz",
+    response_model=Ready,
+    responses={
+        503: {
+            "model": Problem,
+            "description": "Temporal or the read model does not answer; `unavailable` names "
+            "which (RFC 9457 problem details, with Retry-After).",
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+    },
+)
+async def get_ready(request: Request) -> Ready | JSONResponse:
+    """Report whether the API can serve requests: Temporal answers and the read model too."""
+    client: Client = request.app.state.temporal
+    temporal, read_model = await asyncio.gather(
+        temporal_answers(client), read_model_answers(request.app.state.engine)
+    )
+    if temporal and read_model:
+        return Ready(namespace=client.namespace)
+    down = [name for name, up in (("temporal", temporal), ("read_model", read_model)) if not up]
+    return not_ready(request, down)

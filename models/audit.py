@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, PlainSerializer
 
 GENESIS = "0" * 64
 
@@ -85,3 +87,41 @@ def check_chain(rows: Iterable[Any]) -> list[ChainProblem]:
         previous = row.entry_hash
         expected_seq = seq + 1
     return problems
+
+
+# The instant exactly as the entry's hash covers it, so the hash can be checked from this JSON.
+HashedInstant = Annotated[datetime, PlainSerializer(hashed_instant, return_type=str)]
+
+
+class AuditEntryPublic(BaseModel):
+    """One accepted action; `entry_hash` is the SHA-256 of the other fields' canonical JSON."""
+
+    case_id: str
+    seq: int = Field(description="Position in the case's chain, from 1.")
+    timeline_seq: int
+    update_id: str = Field(description="The action's idempotency key (`<key id>/<key>`).")
+    action: str
+    at: HashedInstant
+    actor_key: str
+    actor_role: str
+    actor_scope: str | None
+    on_behalf_of: str | None
+    stage_before: str
+    stage_after: str
+    payload: dict[str, Any]
+    documents: list[str] = Field(description="SHA-256 of each document attached.")
+    prev_hash: str
+    entry_hash: str
+
+
+class AuditTrail(BaseModel):
+    """A case's trail as `GET /v1/cases/{id}/audit` serves it and an audit export keeps it."""
+
+    case_id: str
+    entries: list[AuditEntryPublic]
+
+    @classmethod
+    def of(cls, case_id: str, rows: Sequence[Any]) -> AuditTrail:
+        """The trail as served, from its rows (`models.tables.AuditEntry`)."""
+        entries = [AuditEntryPublic.model_validate(row, from_attributes=True) for row in rows]
+        return cls(case_id=case_id, entries=entries)

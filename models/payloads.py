@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from models.limits import MAX_TEXT_CHARS
 from models.pedoman import PayloadKind
 
 
@@ -93,7 +94,7 @@ class LegalOpinionRequest(_Payload):
 
 class LegalOpinion(_Payload):
     thread: int = Field(ge=1, description="The legal-opinion thread this answers.")
-    opinion: str = Field(min_length=3, max_length=50000)
+    opinion: str = Field(min_length=3, max_length=MAX_TEXT_CHARS)
     document: DocumentRef | None = None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -9,6 +11,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+_SHORT_DURATION = re.compile(r"(?P<amount>\d+)\s*(?P<unit>[smh])", re.ASCII)
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours"}
 
 
 class Settings(BaseSettings):
@@ -38,6 +42,13 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the read model; empty means `<data_dir>/mufakat.db`.",
     )
     log_level: LogLevel = "INFO"
+    action_timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        le=300,
+        description="How long the API waits for a case to apply an action before answering 503 "
+        "with Retry-After; a retry with the same Idempotency-Key then gets the action's outcome.",
+    )
     documents_dir: Path = Field(
         default_factory=lambda data: data["data_dir"] / "documents",
         description="Where uploaded documents are kept; default `<data_dir>/documents`.",
@@ -60,12 +71,40 @@ class Settings(BaseSettings):
     documents_s3_prefix: str = Field(
         default="documents/", description="Prepended to each document's SHA-256 as its key."
     )
+    retention: timedelta = Field(
+        default=timedelta(days=3650),
+        ge=timedelta(seconds=1),
+        description="How long the embedded Temporal server keeps a closed case's history (its "
+        "namespace's retention; `mufakat dev` sets it at every start). Every closed case is "
+        "archived anyway, so audits outlive it.",
+    )
+    archive_interval: timedelta = Field(
+        default=timedelta(seconds=5),
+        ge=timedelta(0),
+        description="How often the worker archives newly closed cases; 0 turns its archiver off.",
+    )
+    archive_dir: Path = Field(
+        default_factory=lambda data: data["data_dir"] / "archives",
+        description="Where closed cases' archives are kept; default `<data_dir>/archives`.",
+    )
+    archive_s3_prefix: str = Field(
+        default="archives/",
+        description="With a documents bucket, archives go to the same bucket under this prefix.",
+    )
 
-    @field_validator("data_dir", "documents_dir")
+    @field_validator("data_dir", "documents_dir", "archive_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         # Children of `mufakat dev` and the dev server may run from another directory.
         return value.expanduser().resolve()
+
+    @field_validator("retention", "archive_interval", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        # Besides pydantic's `3650d`, `P3650D`, `PT30S` and `00:00:30`: Temporal's `30s`, `2h`.
+        if isinstance(value, str) and (found := _SHORT_DURATION.fullmatch(value.strip())):
+            return timedelta(**{_UNITS[found["unit"]]: int(found["amount"])})
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

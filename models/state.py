@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from enum import StrEnum
 from typing import Any
 
@@ -106,6 +108,8 @@ class ProcessedAction(BaseModel):
     seq: int
     action: str
     stage_after: str
+    fingerprint: str | None = Field(default=None, description="Of the request that applied it.")
+    request_id: str | None = Field(default=None, description="Of the request that applied it.")
 
 
 class CaseState(BaseModel):
@@ -134,6 +138,11 @@ class CaseState(BaseModel):
     processed: list[ProcessedAction] = Field(default_factory=list)
     runs: int = Field(default=1, description="Workflow runs so far (continue-as-new adds one).")
     projected_seq: int = Field(default=0, description="The last timeline entry in the read model.")
+    unrecorded: list[int] = Field(
+        default_factory=list,
+        description="Timeline seqs of applied actions not yet in the audit trail: they are "
+        "written there only after the workflow task that applied them has committed.",
+    )
 
 
 class CaseInput(BaseModel):
@@ -154,6 +163,23 @@ class ActionRequest(BaseModel):
     action: str = Field(min_length=1, max_length=64)
     actor: Actor
     payload: dict[str, Any] = Field(default_factory=dict)
+    fingerprint: str | None = Field(
+        default=None,
+        description="A hash of what was asked (action, payload, on whose behalf): a retry under "
+        "the same key must ask the same, or it is another request reusing the key.",
+    )
+    request_id: str | None = Field(
+        default=None,
+        description="Names the one delivery of this request (an HTTP request): the result names "
+        "the delivery that applied the action, so every other one is told it was a duplicate.",
+    )
+
+
+def request_fingerprint(action: str, payload: dict[str, Any], on_behalf_of: str | None) -> str:
+    """What a retry under the same idempotency key must repeat exactly."""
+    asked = {"action": action, "payload": payload, "on_behalf_of": on_behalf_of}
+    canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class ActionResult(BaseModel):
@@ -169,6 +195,8 @@ class ActionResult(BaseModel):
     deadline: Deadline | None
     duplicate: bool = False
     version: int
+    fingerprint: str | None = Field(default=None, description="Of the request that applied it.")
+    request_id: str | None = Field(default=None, description="Of the delivery that applied it.")
 
 
 class AllowedAction(BaseModel):
@@ -207,6 +235,10 @@ class CaseView(BaseModel):
     allowed_actions: list[AllowedAction]
     timeline: list[TimelineEntry] = Field(default_factory=list)
     runs: int
+    trail_pending: list[int] = Field(
+        default_factory=list,
+        description="Timeline seqs of applied actions whose audit-trail entry is being written.",
+    )
 
 
 class Notification(BaseModel):
@@ -228,3 +260,24 @@ class CaseProjection(BaseModel):
     guideline: PinnedGuideline | None = Field(
         default=None, description="Sent with a case's first projection, so its rules are kept."
     )
+    run: int = Field(default=0, description="The workflow run that wrote it (from 1).")
+    event: int = Field(
+        default=0,
+        description="The history length of the workflow task that wrote it. With `run`, it "
+        "orders projections: a retried task comes after the failed attempt it replaces.",
+    )
+    timeline_length: int | None = Field(
+        default=None, description="The case's timeline entries; rows beyond it are removed."
+    )
+    audit: bool = Field(
+        default=False,
+        description="Also append the entries' actions to the audit trail (only runs that "
+        "began before the trail was written from committed history).",
+    )
+
+
+class TrailEntries(BaseModel):
+    """Applied actions whose workflow task has committed, for the audit trail."""
+
+    case_id: str
+    entries: list[TimelineEntry]

@@ -51,6 +51,11 @@ class CaseRecord(SQLModel, table=True):
 
     case_id: str = Field(primary_key=True, max_length=20)
     version: int
+    # The workflow task that wrote this row: (run, history length). A later task's projection
+    # replaces the row even at the same or a lower version, so the write of a task that failed
+    # after it (and was retried without some action) never outlives the retry.
+    projected_run: int = 0
+    projected_event: int = 0
     case_type: str = Field(max_length=10, index=True)
     title: str = Field(max_length=300)
     title_search: str = Field(max_length=300, description="Lower-cased title for text search.")
@@ -215,3 +220,21 @@ class AuditEntry(SQLModel, table=True):
     documents: list[str] = Field(sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     entry_hash: str = Field(max_length=64)
+
+
+class CaseArchive(SQLModel, table=True):
+    """A closed case's archive in the archive store: what audits read once Temporal's retention
+    has dropped the case (`workflows.audit_archive`)."""
+
+    __tablename__ = "case_archives"
+
+    case_id: str = Field(primary_key=True, max_length=20)
+    object_key: str = Field(
+        max_length=200, description="Its key in the archive store (content-addressed: its SHA-256)."
+    )
+    sha256: str = Field(max_length=64)
+    run_id: str = Field(max_length=64, description="The case's last run, as archived.")
+    runs: int
+    events: int
+    closed_at: datetime = _at(nullable=False)
+    archived_at: datetime = _at(nullable=False)

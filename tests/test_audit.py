@@ -76,6 +76,7 @@ async def test_history_of_a_continued_case_has_every_run(api: Api) -> None:
     )
     again = await take_action(handle, retry, key=f"{operator_key}/awal")
     assert again.duplicate
+    await api.settled(case_id)
 
     history = await api.get(f"/v1/cases/{case_id}/history", Role.AUDITOR)
     assert history.status_code == 200, history.text

@@ -45,3 +45,34 @@ async def test_health_when_temporal_is_unreachable(tmp_path: Path) -> None:
         "unreachable",
         "mufakat",
     )
+
+
+async def test_readyz_when_temporal_and_the_read_model_answer(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    port = int(dev_env.client.service_client.config.target_host.rsplit(":", 1)[1])
+    async with _api(Settings(data_dir=tmp_path, temporal_port=port)) as http:
+        response = await http.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ready",
+        "temporal": "serving",
+        "read_model": "available",
+        "namespace": "default",
+    }
+
+
+async def test_readyz_names_temporal_when_it_is_unreachable(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, temporal_port=free_port())
+    async with _api(settings) as http:
+        ready, health = await http.get("/readyz"), await http.get("/health")
+    assert ready.status_code == 503
+    assert ready.headers["content-type"] == "application/problem+json"
+    problem = ready.json()
+    assert (problem["type"], problem["unavailable"]) == (
+        "urn:mufakat:problem:not_ready",
+        ["temporal"],
+    )
+    # Every 503 says when to try again, /health's included.
+    assert int(ready.headers["retry-after"]) > 0
+    assert int(health.headers["retry-after"]) > 0

@@ -21,6 +21,7 @@ from tests.cases import (
     ksdd_filing,
     party,
     running_worker,
+    settled,
 )
 
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
@@ -33,11 +34,13 @@ async def musyawarah_case(dev_env: WorkflowEnvironment) -> AsyncIterator[CaseDri
         case = await CaseDriver.file(dev_env.client, queue, ksdd_filing())
         await case.act(OPERATOR, "accept_filing")
         await case.act(party(KOTA_BANDUNG), "submit_response", summary="Tanggapan")
+        await settled(case.handle)  # its trail written: the history no longer grows
         yield case
 
 
 async def _refused(case: CaseDriver, actor: Actor, action: str, **payload: Any) -> ApplicationError:
     """Take a refused action; assert the history did not change; return the refusal."""
+    await settled(case.handle)  # an earlier action's trail written: the history is at rest
     before = await case.history_length()
     with pytest.raises(WorkflowUpdateFailedError) as failed:
         await case.act(actor, action, **payload)

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
@@ -31,6 +32,7 @@ from models.state import (
 )
 from models.tables import CaseRecord
 from models.verification import Check, CheckName, VerifyReport
+from workflows.audit_archive import ArchiveDamaged, CaseArchives
 from workflows.audit_checks import (
     DocumentChecker,
     ReadModelEvidence,
@@ -59,18 +61,46 @@ QUERY_TIMEOUT = timedelta(seconds=10)
 # ------------------------------------------------------------------------- histories
 
 
-async def case_runs(client: Client, case_id: str) -> list[RunHistory]:
-    """Every run of the case, first to last (following continue-as-new back from the latest)."""
+async def case_runs(client: Client, case_id: str, *, whole: bool = True) -> list[RunHistory]:
+    """Every run of the case, first to last (following continue-as-new back from the latest).
+
+    Not `whole`: the runs Temporal still holds, when retention has deleted earlier ones.
+    """
     runs: list[RunHistory] = []
     run_id: str | None = None
     while True:
-        history = await client.get_workflow_handle(case_id, run_id=run_id).fetch_history()
-        runs.append(RunHistory(run_id=history.run_id, history=history))
-        started = history.events[0].workflow_execution_started_event_attributes
-        run_id = started.continued_execution_run_id or None
+        try:
+            history = await client.get_workflow_handle(case_id, run_id=run_id).fetch_history()
+        except RPCError as error:
+            if whole or not runs or error.status is not RPCStatusCode.NOT_FOUND:
+                raise
+            run_id = None
+        else:
+            runs.append(RunHistory(run_id=history.run_id, history=history))
+            started = history.events[0].workflow_execution_started_event_attributes
+            run_id = started.continued_execution_run_id or None
         if run_id is None:
             runs.reverse()
             return runs
+
+
+async def load_case_runs(
+    client: Client, case_id: str, archives: CaseArchives | None
+) -> list[RunHistory]:
+    """Every run of the case: from Temporal while it holds the case, else from its archive.
+
+    Raises Temporal's NOT_FOUND `RPCError` when neither has the case, and `ArchiveDamaged` when
+    its archive is not the one recorded.
+    """
+    try:
+        return await case_runs(client, case_id)
+    except RPCError as error:
+        if error.status is not RPCStatusCode.NOT_FOUND or archives is None:
+            raise
+        archived = await asyncio.to_thread(archives.runs, case_id)
+        if archived is None:
+            raise
+        return archived
 
 
 def pinned_guideline(runs: Sequence[RunHistory]) -> PinnedGuideline:
@@ -112,12 +142,42 @@ async def _replay(runs: Sequence[RunHistory], replayer: Replayer | HistoryReplay
     ]
 
 
+_IN_FLIGHT = (
+    EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+)
+
+
+def _without_task_in_flight(runs: Sequence[RunHistory]) -> list[RunHistory]:
+    """A running case's runs, its last cut before a workflow task it has not completed.
+
+    The replayer waits for such a task's completion, which a fetched history never gets (the
+    case is busy a moment after each action, writing its trail); up to it, the history is whole.
+    """
+    if not runs:
+        return []
+    last = runs[-1]
+    events = list(last.history.events)
+    end = len(events)
+    while end and events[end - 1].event_type in _IN_FLIGHT:
+        end -= 1
+    if not any(e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED for e in events[:end]):
+        return list(runs[:-1])  # a run just begun (continued as new): nothing ran yet
+    if end == len(events):
+        return list(runs)
+    cut = WorkflowHistory(last.history.workflow_id, events[:end])
+    return [*runs[:-1], RunHistory(run_id=last.run_id, history=cut)]
+
+
 async def _each(runs: Sequence[RunHistory]) -> AsyncIterator[WorkflowHistory]:
     for run in runs:
         yield run.history
 
 
 # ------------------------------------------------------------------------- verifying
+
+
+_MOVING_ATTEMPTS = 3
 
 
 async def verify_case(
@@ -128,22 +188,33 @@ async def verify_case(
     replayer: Replayer | HistoryReplayer | None = None,
     documents: DocumentChecker | None = None,
     runs: Sequence[RunHistory] | None = None,
+    archives: CaseArchives | None = None,
 ) -> VerifyReport:
     """Replay the case and cross-check its history, read model, audit chain and documents.
 
     `runs` verifies histories from elsewhere (an export) instead of fetching them; Temporal,
-    while it still holds the case, is asked how many runs and events there are.
+    while it still holds the case, is asked how many runs and events there are. Once it no
+    longer does, the case's archive in `archives` has them.
     """
-    temporal, stored = await asyncio.gather(
-        _from_temporal(client, case_id, runs),
-        asyncio.to_thread(read_model_evidence, engine, case_id),
-    )
-    history = [parse_run(run, index) for index, run in enumerate(temporal.runs, start=1)]
-    closed = _closed(temporal, stored, history)
-    # The replay goes on while a running case answers its query.
-    replaying = asyncio.create_task(_replay(temporal.runs, replayer or case_replayer()))
-    end = await _end_state(client, case_id, history, temporal, closed)
-    view = end if isinstance(end, CaseView) else None
+    for _ in range(_MOVING_ATTEMPTS):
+        temporal, stored = await asyncio.gather(
+            _from_temporal(client, case_id, runs, archives),
+            asyncio.to_thread(read_model_evidence, engine, case_id),
+        )
+        history = [parse_run(run, index) for index, run in enumerate(temporal.runs, start=1)]
+        closed = _closed(temporal, stored, history)
+        end = await _end_state(client, case_id, history, temporal, closed)
+        view = end if isinstance(end, CaseView) else None
+        # A running case may continue as new between reading its history and its view (it
+        # waits for its trail first, so a moment after an action): then read it again.
+        if closed or runs is not None or view is None or view.runs == len(history):
+            break
+    replayable = temporal.runs if closed else _without_task_in_flight(temporal.runs)
+    replaying = asyncio.create_task(_replay(replayable, replayer or case_replayer()))
+    if view is not None and not closed:
+        # Read again after the view: an action the view says is not yet in the trail may be
+        # written there by now, and any other must be there already.
+        stored = await asyncio.to_thread(read_model_evidence, engine, case_id)
     checks = [
         Check.of(CheckName.REPLAY, await replaying),
         Check.of(
@@ -187,6 +258,7 @@ async def verify_cases(
     concurrency: int = 8,
     replayer: HistoryReplayer | None = None,
     documents: DocumentChecker | None = None,
+    archives: CaseArchives | None = None,
 ) -> AsyncIterator[VerifyReport]:
     """Verify many cases, `concurrency` at a time; yields each report as it is ready.
 
@@ -198,7 +270,9 @@ async def verify_cases(
         stream = replayer or await stack.enter_async_context(ReplayStream())
 
         async def verify(case_id: str) -> VerifyReport:
-            return await verify_case(client, engine, case_id, replayer=stream, documents=documents)
+            return await verify_case(
+                client, engine, case_id, replayer=stream, documents=documents, archives=archives
+            )
 
         async for report in as_ready(case_ids, verify, concurrency):
             yield report
@@ -208,7 +282,10 @@ async def verify_cases(
 
 
 async def _from_temporal(
-    client: Client, case_id: str, runs: Sequence[RunHistory] | None
+    client: Client,
+    case_id: str,
+    runs: Sequence[RunHistory] | None,
+    archives: CaseArchives | None,
 ) -> TemporalEvidence:
     try:
         # Described first: a closed case's history can then only be whole or cut short.
@@ -221,8 +298,15 @@ async def _from_temporal(
             raise
     if runs is not None:
         return TemporalEvidence(runs)  # an export of a case past Temporal's retention
+    if archives is not None:
+        try:
+            archived = await asyncio.to_thread(archives.runs, case_id)
+        except ArchiveDamaged as damaged:
+            return TemporalEvidence([], missing=str(damaged))
+        if archived is not None:
+            return TemporalEvidence(archived)  # past Temporal's retention: its archive
     return TemporalEvidence(
-        [], missing=f"Temporal holds no history of case {case_id} (past retention?)"
+        [], missing=f"Temporal holds no history of case {case_id}, and it has no archive"
     )
 
 

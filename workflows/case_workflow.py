@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,9 +13,10 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.deadlines import DeadlineActivities
-    from activities.names import PROJECT_CASE
+    from activities.names import PROJECT_CASE, RECORD_TRAIL
     from activities.notifications import NotificationActivities
     from models import search_attributes as sa
+    from models.limits import MAX_ACTION_BYTES, MAX_CASE_STATE_BYTES
     from models.payloads import LegalOpinion, LegalOpinionRequest, documents_in
     from models.pedoman import Action, ClosingState, Effect, Stage, TimeoutKind
     from models.roles import Actor
@@ -36,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         Proposal,
         ThreadStatus,
         TimelineEntry,
+        TrailEntries,
     )
     from models.time import (
         DayType,
@@ -45,7 +48,7 @@ with workflow.unsafe.imports_passed_through():
         Limit,
         ResumeRequest,
     )
-    from workflows.refusals import Refusal
+    from workflows.refusals import Refusal, RefusalCode
     from workflows.rules import CaseRules, CheckedAction
 
 # Calendar and notification activities are quick and idempotent; a failing one is retried until
@@ -57,8 +60,21 @@ _RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=tim
 # without a round trip through the server for every stage change.
 _DEADLINE_TIMEOUT = timedelta(seconds=10)
 # Projections are single small transactions, local for the same reason; retried until the
-# database answers, since a case must never move on with a read model that lost a change.
+# database answers, since a case must never move on with a read model that lost a change. The
+# interval stays short so a case answers within seconds of the database coming back.
 _PROJECTION_TIMEOUT = timedelta(seconds=30)
+_PROJECTION_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=2)
+)
+# The audit trail is written by a regular activity, which the server dispatches only once the
+# workflow task that applied the actions has committed: a task that fails after applying an
+# action (server unavailable, a payload over a limit) leaves nothing in the trail.
+_TRAIL_TIMEOUT = timedelta(seconds=10)  # one small transaction; a lost attempt retries soon
+_TRAIL_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=10)
+)
+# Patch id: the trail from committed history (runs begun before it append from the projection).
+TRAIL_AFTER_COMMIT = "trail-after-commit"
 
 
 def _refuse(refusal: Refusal) -> ApplicationError:
@@ -88,6 +104,8 @@ class CaseWorkflow:
         self._processed = {p.key: p for p in self._state.processed}
         self._lock = asyncio.Lock()
         self._changed = False
+        self._continuing = False  # about to continue as new: no new trail writes
+        self._trail_busy = False
 
     # ---------------------------------------------------------------- run
 
@@ -103,6 +121,9 @@ class CaseWorkflow:
             raise ApplicationError(
                 "the pinned guideline does not match its content hash", non_retryable=True
             )
+        trail_writer = None
+        if self._trail_after_commit():
+            trail_writer = asyncio.create_task(self._write_trail())
         if case.state is None:
             async with self._lock:
                 self._record(EntryKind.FILED, actor=case.filed_by, detail=case.routing.explanation)
@@ -112,12 +133,32 @@ class CaseWorkflow:
         while self._state.status is CaseStatus.OPEN:
             await self._wait_for_change_or_timer()
             if workflow.info().is_continue_as_new_suggested():
-                await workflow.wait_condition(workflow.all_handlers_finished)
+                # No trail write in flight (its completion would race the new run's start);
+                # actions not yet in the trail go on in the new run's state.
+                self._continuing = True
+                await workflow.wait_condition(
+                    lambda: workflow.all_handlers_finished() and not self._trail_busy
+                )
                 if self._state.status is CaseStatus.OPEN:
                     self._state.runs += 1
                     workflow.continue_as_new(case.model_copy(update={"state": self._state}))
-        await workflow.wait_condition(workflow.all_handlers_finished)
+                self._continuing = False  # an action closed the case meanwhile
+        # A closed case runs no more activities: every action is in the trail before it ends.
+        await workflow.wait_condition(
+            lambda: (
+                workflow.all_handlers_finished()
+                and not self._state.unrecorded
+                and not self._trail_busy
+            )
+        )
+        if trail_writer is not None:
+            trail_writer.cancel()
         return self._view()
+
+    def _trail_after_commit(self) -> bool:
+        """Whether this run writes the trail from committed history (a patch: runs begun before
+        it append from the projection). The first call records the answer for the run."""
+        return workflow.patched(TRAIL_AFTER_COMMIT)
 
     async def _wait_for_change_or_timer(self) -> None:
         self._changed = False
@@ -231,22 +272,21 @@ class CaseWorkflow:
         async with self._lock:
             done = self._processed.get(key)
             if done is not None:
-                return self._result(done.action, done.stage_after, done.seq, duplicate=True)
+                # Applied in an earlier run (the server's own deduplication covers this run).
+                return self._result(done, duplicate=True)
             try:
                 # The state may have moved since the validator ran (another action held the lock).
                 checked = self._rules.check(self._state, request)
             except Refusal as refusal:
                 raise _refuse(refusal) from None
-            result = await self._apply(request, checked, key)
-            self._remember(
-                ProcessedAction(
-                    key=key, seq=result.seq, action=request.action, stage_after=result.stage
-                )
-            )
+            done = await self._apply(request, checked, key)
+            self._remember(done)
             self._publish()
             await self._project()
+            if self._trail_after_commit():
+                self._state.unrecorded.append(done.seq)
             self._changed = True
-            return result
+            return self._result(done)
 
     @workflow.update(name="filed")
     async def filed(self) -> int:
@@ -259,14 +299,39 @@ class CaseWorkflow:
         info = workflow.current_update_info()
         if info is not None and info.id in self._processed:
             return
+        self._check_size(request)
         try:
             self._rules.check(self._state, request)
         except Refusal as refusal:
             raise _refuse(refusal) from None
 
+    def _check_size(self, request: ActionRequest) -> None:
+        """Refuse what would push this workflow over Temporal's payload limits.
+
+        The API refuses larger bodies first; this guards the case itself from any other caller,
+        and keeps the state it carries (and continues as new with) within bounds.
+        """
+        size = len(json.dumps(request.payload, ensure_ascii=False).encode())
+        if size > MAX_ACTION_BYTES:
+            raise _refuse(
+                Refusal(
+                    RefusalCode.BAD_PAYLOAD,
+                    f"payload is {size} bytes; the limit is {MAX_ACTION_BYTES}",
+                )
+            )
+        state_size = len(self._state.model_dump_json().encode())
+        if state_size + size > MAX_CASE_STATE_BYTES:
+            raise _refuse(
+                Refusal(
+                    RefusalCode.BAD_PAYLOAD,
+                    f"the case's record holds {state_size} bytes and may hold "
+                    f"{MAX_CASE_STATE_BYTES}; attach long texts as documents",
+                )
+            )
+
     async def _apply(
         self, request: ActionRequest, checked: CheckedAction, key: str
-    ) -> ActionResult:
+    ) -> ProcessedAction:
         state = self._state
         action = checked.action
         stage_before = state.stage
@@ -295,7 +360,14 @@ class CaseWorkflow:
             state.recorded[action.records] = stage_before
         await self._effect(request, checked)
         entry.stage_after = state.stage
-        return self._result(action.name, state.stage, entry.seq)
+        return ProcessedAction(
+            key=key,
+            seq=entry.seq,
+            action=action.name,
+            stage_after=state.stage,
+            fingerprint=request.fingerprint,
+            request_id=request.request_id,
+        )
 
     async def _effect(self, request: ActionRequest, checked: CheckedAction) -> None:
         action, payload, party = checked.action, checked.payload, checked.party
@@ -478,15 +550,43 @@ class CaseWorkflow:
             case=self._view(with_timeline=False),
             entries=[e for e in state.timeline if e.seq > state.projected_seq],
             guideline=self._input.pinned if state.projected_seq == 0 else None,
+            run=state.runs,
+            event=workflow.info().get_current_history_length(),
+            timeline_length=len(state.timeline),
+            audit=not self._trail_after_commit(),
         )
         # By name (activities/names.py): the projection's module loads the database libraries.
         await workflow.execute_local_activity(
             PROJECT_CASE,
             projection,
             start_to_close_timeout=_PROJECTION_TIMEOUT,
-            retry_policy=_RETRY,
+            retry_policy=_PROJECTION_RETRY,
         )
         state.projected_seq = state.timeline[-1].seq if state.timeline else 0
+
+    async def _write_trail(self) -> None:
+        """Append applied actions to the audit trail, once their workflow task has committed.
+
+        A regular activity, scheduled by the task that applied them: the server runs it only
+        after that task's completion is in history. Runs beside the case, so a slow database
+        delays the trail (the case waits for it only before it closes or continues as new),
+        never an answer or a deadline.
+        """
+        state = self._state
+        while True:
+            await workflow.wait_condition(lambda: bool(state.unrecorded) and not self._continuing)
+            seqs = list(state.unrecorded)
+            self._trail_busy = True
+            await workflow.execute_activity(
+                RECORD_TRAIL,
+                TrailEntries(
+                    case_id=state.case_id, entries=[state.timeline[seq - 1] for seq in seqs]
+                ),
+                start_to_close_timeout=_TRAIL_TIMEOUT,
+                retry_policy=_TRAIL_RETRY,
+            )
+            del state.unrecorded[: len(seqs)]
+            self._trail_busy = False
 
     async def _compute(self, request: DeadlineRequest) -> Deadline:
         return await workflow.execute_local_activity_method(
@@ -576,15 +676,16 @@ class CaseWorkflow:
         ]
         workflow.upsert_search_attributes(updates)
 
-    def _result(
-        self, action: str, stage: str, seq: int, *, duplicate: bool = False
-    ) -> ActionResult:
+    def _result(self, done: ProcessedAction, *, duplicate: bool = False) -> ActionResult:
         state = self._state
-        before = state.timeline[seq - 1].stage_before if seq <= len(state.timeline) else stage
+        seq = done.seq
+        before = (
+            state.timeline[seq - 1].stage_before if seq <= len(state.timeline) else done.stage_after
+        )
         return ActionResult(
             case_id=state.case_id,
             seq=seq,
-            action=action,
+            action=done.action,
             stage_before=before,
             stage=state.stage,
             status=state.status,
@@ -592,6 +693,8 @@ class CaseWorkflow:
             deadline=state.clock.deadline if state.clock else None,
             duplicate=duplicate,
             version=state.version,
+            fingerprint=done.fingerprint,
+            request_id=done.request_id,
         )
 
     # ---------------------------------------------------------------- queries
@@ -608,6 +711,8 @@ class CaseWorkflow:
             case=self._view(with_timeline=False),
             entries=self._state.timeline,
             guideline=self._input.pinned,
+            run=self._state.runs,
+            timeline_length=len(self._state.timeline),
         )
 
     @workflow.query(name="allowed_actions")
@@ -654,4 +759,5 @@ class CaseWorkflow:
             ],
             timeline=state.timeline if with_timeline else [],
             runs=state.runs,
+            trail_pending=list(state.unrecorded),
         )

@@ -55,7 +55,7 @@ async def reindex(
             projection = await client.get_workflow_handle(case_id).query(
                 "projection", result_type=CaseProjection
             )
-            await asyncio.to_thread(writer.write, projection)
+            await asyncio.to_thread(writer.write, projection, rebuild=True)
         except RPCError as error:
             report.failed[case_id] = error.message
             return

@@ -23,9 +23,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import ConnectConfig, ServiceClient
 from temporalio.worker import Replayer
 
+from activities.document_store import DocumentStore
 from models.database import create_database_engine
 from models.verification import VerifyReport
 from workflows.audit import verify_cases
+from workflows.audit_archive import CaseArchives
 from workflows.audit_checks import DocumentChecker
 from workflows.concurrency import as_ready
 from workflows.replaying import (
@@ -36,6 +38,7 @@ from workflows.replaying import (
 )
 
 DocumentsFactory = Callable[[], DocumentChecker]
+StoreFactory = Callable[[], DocumentStore]
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class VerifierSetup:
     database_url: str
     documents: DocumentsFactory | None
     sandboxed: bool
+    archive_store: StoreFactory | None = None
 
     @classmethod
     def like(
@@ -56,6 +60,7 @@ class VerifierSetup:
         documents: DocumentsFactory | None,
         *,
         sandboxed: bool,
+        archive_store: StoreFactory | None = None,
     ) -> VerifierSetup:
         """The same Temporal (address, namespace, TLS, API key) and the same read model."""
         # A runtime belongs to the process that made it; the other process makes its own.
@@ -66,11 +71,16 @@ class VerifierSetup:
             database_url=engine.url.render_as_string(hide_password=False),
             documents=documents,
             sandboxed=sandboxed,
+            archive_store=archive_store,
         )
 
     def replayer(self) -> Replayer:
         """The replayer this setup asks for: sandboxed, or outside the sandbox."""
         return case_replayer() if self.sandboxed else unsandboxed_case_replayer()
+
+    def archives(self, engine: Engine) -> CaseArchives | None:
+        """Closed cases' archives, read through this process's own engine and store."""
+        return CaseArchives(engine, self.archive_store()) if self.archive_store else None
 
 
 class VerifierPool:
@@ -113,6 +123,7 @@ async def verify_in_processes(
     process has answered (they take a moment to start), this process verifies batches too.
     """
     documents = setup.documents() if setup.documents else None
+    archives = setup.archives(engine)
     async with ReplayStream(setup.replayer()) as here, VerifierPool(processes, setup) as pool:
         lanes = Lanes(pool_slots=2 * processes)
 
@@ -120,7 +131,7 @@ async def verify_in_processes(
             async with lanes.take() as in_pool:
                 if in_pool:
                     return await pool.verify(case_ids)
-                return await _verify_batch(client, engine, case_ids, here, documents)
+                return await _verify_batch(client, engine, case_ids, here, documents, archives)
 
         async for reports in as_ready(_batches(case_ids, batch), verify, 1 + 2 * processes):
             for report in reports:
@@ -168,6 +179,7 @@ async def _verify_batch(
     case_ids: Sequence[str],
     stream: HistoryReplayer,
     documents: DocumentChecker | None,
+    archives: CaseArchives | None = None,
 ) -> list[VerifyReport]:
     return [
         report
@@ -178,6 +190,7 @@ async def _verify_batch(
             concurrency=len(case_ids),
             replayer=stream,
             documents=documents,
+            archives=archives,
         )
     ]
 
@@ -191,6 +204,7 @@ class _Verifier:
     engine: Engine
     stream: ReplayStream
     documents: DocumentChecker | None
+    archives: CaseArchives | None
 
 
 _verifier: _Verifier | None = None
@@ -203,12 +217,14 @@ def _start_verifying(setup: VerifierSetup) -> None:
     client = Client(service, namespace=setup.namespace, data_converter=pydantic_data_converter)
     stream = ReplayStream(setup.replayer())
     loop.run_until_complete(stream.__aenter__())
+    engine = create_database_engine(setup.database_url)
     _verifier = _Verifier(
         loop=loop,
         client=client,
-        engine=create_database_engine(setup.database_url),
+        engine=engine,
         stream=stream,
         documents=setup.documents() if setup.documents else None,
+        archives=setup.archives(engine),
     )
 
 
@@ -216,7 +232,12 @@ def _verify_here(case_ids: list[str]) -> list[VerifyReport]:
     verifier = _verifier
     assert verifier is not None, "not a verifying process"
     batch = _verify_batch(
-        verifier.client, verifier.engine, case_ids, verifier.stream, verifier.documents
+        verifier.client,
+        verifier.engine,
+        case_ids,
+        verifier.stream,
+        verifier.documents,
+        verifier.archives,
     )
     return verifier.loop.run_until_complete(batch)
 

@@ -40,6 +40,7 @@ def build_worker(
             deadlines.resume_deadline,
             notifications.notify,
             projection.project_case,
+            projection.record_trail,
         ],
         activity_executor=activity_executor,
         # Let running activities finish on SIGTERM; the supervisor waits 15 s before killing.

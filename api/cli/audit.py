@@ -2,26 +2,25 @@
 
 An export holds, per case, every run's event history (in the JSON Temporal's tools read), the
 hash-chained audit trail and the hashes of its documents (checked against the store), plus a
-manifest with the SHA-256 of every file, so the export itself can be checked years later.
+manifest with the SHA-256 of every file, so the export itself can be checked years later
+(`workflows.audit_export`). A closed case that Temporal no longer holds (past its retention) is
+exported and verified from its archive, with the same results.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import io
-import json
 import os
 import re
 import tarfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -37,7 +36,9 @@ if TYPE_CHECKING:
     from activities.document_store import DocumentStore
     from models.settings import Settings
     from models.verification import VerifyReport
+    from workflows.audit_archive import CaseArchives
     from workflows.audit_checks import DocumentChecker
+    from workflows.audit_export import ExportedCase, Sink
 
 # Temporal, SQLAlchemy, FastAPI's models and rich load when an `audit` command runs: importing
 # them here would slow down every other `mufakat` command.
@@ -47,7 +48,6 @@ app = typer.Typer(help="Export cases for auditors and verify them.", no_args_is_
 # The exit code when Temporal, the read model or a case check fails (bad input exits 2).
 _FAILED = 1
 
-EXPORT_FORMAT = "mufakat-audit-export/1"
 # Problems shown per failed check in the summary; `--json` keeps every one.
 FIRST_PROBLEMS = 3
 
@@ -82,12 +82,13 @@ def _one_line(error: BaseException) -> str:
 
 @dataclass
 class _Service:
-    """What an audit command works against: Temporal, the read model and the document store."""
+    """What an audit command works against: Temporal, the read model, documents and archives."""
 
     settings: Settings
     engine: Engine
     client: Client
     documents: DocumentStore
+    archives: CaseArchives
 
 
 def _engine(settings: Settings) -> Engine:
@@ -108,8 +109,9 @@ async def _service(
     data_dir: Path | None, database_url: str | None, temporal_port: int | None
 ) -> AsyncIterator[_Service]:
     """Temporal and the read model, found the way the service finds them."""
-    from activities.document_store import document_store
+    from activities.document_store import archive_store, document_store
     from models.settings import get_settings
+    from workflows.audit_archive import CaseArchives
     from workflows.client import connect_client
 
     settings = get_settings(
@@ -127,7 +129,8 @@ async def _service(
             )
         except (RuntimeError, ValueError) as error:
             fail(f"cannot connect to Temporal: {_one_line(error)}", _FAILED)
-        yield _Service(settings, engine, client, document_store(settings))
+        archives = CaseArchives(engine, archive_store(settings))
+        yield _Service(settings, engine, client, document_store(settings), archives)
     finally:
         engine.dispose()
 
@@ -255,12 +258,6 @@ def _progress() -> Progress:
 # ---------------------------------------------------------------- export
 
 
-class _Sink(Protocol):
-    """Where an export's files go: a folder, or an archive."""
-
-    def write(self, path: str, data: bytes) -> None: ...
-
-
 class _Folder:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -271,22 +268,6 @@ class _Folder:
         target.write_bytes(data)
 
 
-class _Archive:
-    """Files under one top folder of a gzipped tar, so it unpacks like a `--out` folder."""
-
-    def __init__(self, archive: tarfile.TarFile, top: str, mtime: float) -> None:
-        self.archive = archive
-        self.top = top
-        self.mtime = mtime
-
-    def write(self, path: str, data: bytes) -> None:
-        info = tarfile.TarInfo(f"{self.top}/{path}")
-        info.size = len(data)
-        info.mtime = int(self.mtime)
-        info.mode = 0o644
-        self.archive.addfile(info, io.BytesIO(data))
-
-
 def _archive_top(archive: Path) -> str:
     name = archive.name
     for suffix in (".tar.gz", ".tgz"):
@@ -295,123 +276,30 @@ def _archive_top(archive: Path) -> str:
     return name
 
 
-def _json_bytes(document: Any) -> bytes:
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
-
-
-@dataclass
-class _Exported:
-    """One case's files and what the manifest says of it."""
-
-    case_id: str
-    files: dict[str, bytes]
-    entry: dict[str, Any]
-    # What the export lacks (exit 1), apart from what it found (a document that does not match
-    # is recorded faithfully, and the export is whole).
-    missing: list[str] = field(default_factory=list)
-    findings: list[str] = field(default_factory=list)
-
-
-def _trail_and_documents(
-    engine: Engine, store: DocumentStore, case_id: str
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The case's trail as `GET /v1/cases/{id}/audit` serves it, and its checked documents."""
-    from sqlmodel import Session
-
-    from activities.audit_trail import audit_trail
-    from api.routes.audit import AuditTrail
-    from models.state import CaseView
-    from models.tables import CaseRecord
-
-    with Session(engine) as session:
-        rows = audit_trail(session, case_id)
-        record = session.get(CaseRecord, case_id)
-    trail = AuditTrail.of(case_id, rows)
-    documents: list[dict[str, Any]] = []
-    if record is not None:
-        # The case's own list: every document any action attached, with its name and type.
-        view = CaseView.model_validate(record.detail)
-        for attached in view.documents:
-            documents.append(
-                {
-                    **attached.document.model_dump(mode="json"),
-                    "attached_at": attached.attached_at.isoformat(),
-                    "attached_by": attached.attached_by.model_dump(mode="json"),
-                    "stage": attached.stage,
-                    "action": attached.action,
-                }
-            )
-    listed = {document["sha256"] for document in documents}
-    for row in rows:
-        for sha256 in row.documents:
-            if sha256 not in listed:  # only the trail knows it: its hash is all there is
-                listed.add(sha256)
-                documents.append({"sha256": sha256, "trail_entry": row.seq})
-    checked: dict[str, str | None] = {}
-    for document in documents:
-        sha256 = document["sha256"]
-        if sha256 not in checked:
-            checked[sha256] = store.check(sha256)
-        problem = checked[sha256]
-        document["stored"] = problem or "ok"
-        document["matches"] = problem is None
-    return trail.model_dump(mode="json"), documents
-
-
-async def _export_case(service: _Service, case_id: str) -> _Exported:
+async def _export_case(service: _Service, case_id: str) -> ExportedCase:
     from temporalio.service import RPCError, RPCStatusCode
 
-    from workflows.audit import case_runs, history_document
+    from workflows.audit import history_document, load_case_runs
+    from workflows.audit_archive import ArchiveDamaged
+    from workflows.audit_export import exported_case, trail_and_documents
 
     missing: list[str] = []
     history: dict[str, Any] | None = None
     try:
-        runs = await case_runs(service.client, case_id)
+        # From Temporal, or from the case's archive once Temporal no longer holds it.
+        runs = await load_case_runs(service.client, case_id, service.archives)
     except RPCError as error:
         if error.status is not RPCStatusCode.NOT_FOUND:
             raise
-        missing.append(f"Temporal holds no history of case {case_id} (past retention?)")
+        missing.append(f"Temporal holds no history of case {case_id}, and it has no archive")
+    except ArchiveDamaged as damaged:
+        missing.append(str(damaged))
     else:
         history = history_document(runs)
     trail, documents = await asyncio.to_thread(
-        _trail_and_documents, service.engine, service.documents, case_id
+        trail_and_documents, service.engine, service.documents, case_id
     )
-    files = {
-        f"{case_id}/trail.json": _json_bytes(trail),
-        f"{case_id}/documents.json": _json_bytes({"case_id": case_id, "documents": documents}),
-    }
-    if history is not None:
-        files[f"{case_id}/history.json"] = _json_bytes(history)
-    findings = [
-        f"document {document['sha256']}: {document['stored']}"
-        for document in documents
-        if not document["matches"]
-    ]
-    entry = {
-        "case_id": case_id,
-        "guideline_version": history["guideline_version"] if history else None,
-        "guideline_hash": history["guideline_hash"] if history else None,
-        "runs": len(history["runs"]) if history else 0,
-        "events": sum(len(run["events"]) for run in history["runs"]) if history else 0,
-        "trail_entries": len(trail["entries"]),
-        "documents": len(documents),
-        "documents_not_matching": sum(not document["matches"] for document in documents),
-        "missing": missing,
-        "files": {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())},
-    }
-    return _Exported(case_id, files, entry, missing, findings)
-
-
-def _tool() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    import temporalio
-
-    try:
-        mufakat = version("mufakat")
-    except PackageNotFoundError:  # run from a checkout that was never installed
-        mufakat = "unknown"
-    return {"name": "mufakat", "version": mufakat, "temporalio": temporalio.__version__}
+    return exported_case(case_id, history, trail, documents, missing)
 
 
 def _destination(out: Path | None, archive: Path | None, now: datetime) -> Path:
@@ -457,23 +345,17 @@ def export(
         fail("name one or more case ids, or give --all")
 
     async def run() -> int:
+        from workflows.audit_export import MANIFEST, json_bytes, manifest
+
         async with _service(data_dir, database_url, temporal_port) as service:
             chosen = await _choose(service, case_ids, all_cases, query)
             with _sink(destination, archive is not None, now) as sink:
                 exported = await _export_all(service, chosen, sink, concurrency)
                 entries = [case.entry for case in exported]
-                manifest = {
-                    "format": EXPORT_FORMAT,
-                    "exported_at": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
-                    "tool": _tool(),
-                    "namespace": service.client.namespace,
-                    "selection": (
-                        {"all": True, "query": query} if all_cases else {"cases": chosen}
-                    ),
-                    "cases": entries,
-                }
+                selection = {"all": True, "query": query} if all_cases else {"cases": chosen}
                 # Written last: an export without its manifest is visibly incomplete.
-                sink.write("manifest.json", _json_bytes(manifest))
+                listed = manifest(now, service.client.namespace, selection, entries)
+                sink.write(MANIFEST, json_bytes(listed))
         for case in exported:
             for problem in case.missing + case.findings:
                 typer.echo(f"warning: {case.case_id}: {problem}", err=True)
@@ -491,7 +373,9 @@ def export(
 
 
 @contextmanager
-def _sink(destination: Path, as_archive: bool, now: datetime) -> Iterator[_Sink]:
+def _sink(destination: Path, as_archive: bool, now: datetime) -> Iterator[Sink]:
+    from workflows.audit_export import TarSink
+
     if not as_archive:
         destination.mkdir(parents=True, exist_ok=True)
         yield _Folder(destination)
@@ -501,16 +385,16 @@ def _sink(destination: Path, as_archive: bool, now: datetime) -> Iterator[_Sink]
     partial = destination.with_name(destination.name + ".partial")
     try:
         with tarfile.open(partial, "w:gz") as packed:
-            yield _Archive(packed, _archive_top(destination), now.timestamp())
+            yield TarSink(packed, _archive_top(destination), now.timestamp())
         partial.rename(destination)
     finally:
         partial.unlink(missing_ok=True)
 
 
 async def _export_all(
-    service: _Service, case_ids: Sequence[str], sink: _Sink, concurrency: int
-) -> list[_Exported]:
-    done: list[_Exported] = []
+    service: _Service, case_ids: Sequence[str], sink: Sink, concurrency: int
+) -> list[ExportedCase]:
+    done: list[ExportedCase] = []
     with _progress_bar("exporting", len(case_ids)) as advance:
         async for exported in as_ready(
             case_ids, lambda case_id: _export_case(service, case_id), concurrency
@@ -571,20 +455,25 @@ async def verify_reports(
     processes: int | None = None,
     sandboxed: bool = False,
     documents: Callable[[], DocumentChecker] | None = None,
+    archive_store: Callable[[], DocumentStore] | None = None,
 ) -> AsyncIterator[VerifyReport]:
     """Every case's report as it is ready, as `mufakat audit verify` makes them.
 
-    `documents` makes the document checker, once in each process that verifies. With
-    verifying processes, each takes `concurrency / (2 * processes)` cases at a time (two
+    `documents` makes the document checker, and `archive_store` the store of closed cases'
+    archives (read once Temporal no longer holds a case), once in each process that verifies.
+    With verifying processes, each takes `concurrency / (2 * processes)` cases at a time (two
     batches in hand); without, this process verifies `concurrency` cases at a time.
     """
     from workflows.audit import verify_cases
+    from workflows.audit_archive import CaseArchives
     from workflows.replaying import ReplayStream
     from workflows.verify_pool import VerifierSetup, verify_in_processes
 
     count = verifying_processes(len(case_ids), processes)
     in_flight = concurrency or verify_concurrency(count)
-    setup = VerifierSetup.like(client, engine, documents, sandboxed=sandboxed)
+    setup = VerifierSetup.like(
+        client, engine, documents, sandboxed=sandboxed, archive_store=archive_store
+    )
     if count:
         async for report in verify_in_processes(
             client,
@@ -604,6 +493,7 @@ async def verify_reports(
             concurrency=in_flight,
             replayer=stream,
             documents=documents() if documents else None,
+            archives=CaseArchives(engine, archive_store()) if archive_store else None,
         ):
             yield report
 
@@ -659,7 +549,7 @@ def verify(
         fail(f"no directory {json_file.parent} for --json")
 
     async def run() -> list[VerifyReport]:
-        from activities.document_store import document_store
+        from activities.document_store import archive_store, document_store
 
         async with _service(data_dir, database_url, temporal_port) as service:
             chosen = await _choose(service, case_ids, all_cases, query)
@@ -673,6 +563,7 @@ def verify(
                     processes=processes,
                     sandboxed=sandboxed,
                     documents=partial(document_store, service.settings),
+                    archive_store=partial(archive_store, service.settings),
                 ):
                     reports.append(report)
                     advance(not report.ok)
@@ -683,17 +574,21 @@ def verify(
         reports = asyncio.run(run())
     seconds = time.perf_counter() - began
     if json_file is not None:
-        json_file.write_bytes(_json_bytes(_reports_document(reports)))
+        from workflows.audit_export import json_bytes
+
+        json_file.write_bytes(json_bytes(_reports_document(reports)))
     _summary(reports, seconds)
     if not all(report.ok for report in reports):
         raise SystemExit(_FAILED)
 
 
 def _reports_document(reports: Sequence[VerifyReport]) -> dict[str, Any]:
+    from workflows.audit_export import tool
+
     failed = [report.case_id for report in reports if not report.ok]
     return {
         "verified_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "tool": _tool(),
+        "tool": tool(),
         "cases": len(reports),
         "ok": len(reports) - len(failed),
         "failed": failed,

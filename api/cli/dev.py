@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from typing import TYPE_CHECKING
 
 import typer
 
-from api.cli.options import ApiPort, DataDir, TemporalPort
+from api.cli.options import ApiPort, DataDir, TemporalPort, require_writable_data_dir
 from models.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from temporalio.client import Client
 
 # Each command imports its machinery when it runs: `mufakat route` should not pay for uvicorn,
 # and the API process should never load workflow code.
@@ -28,6 +33,7 @@ def dev(
     from api.cli.embedded import run_embedded
 
     settings = get_settings(data_dir=data_dir, api_port=api_port, temporal_port=temporal_port)
+    require_writable_data_dir(settings.data_dir)
     _configure_logging(settings, "dev")
     raise typer.Exit(run_embedded(settings))
 
@@ -35,6 +41,7 @@ def dev(
 def worker(data_dir: DataDir = None, temporal_port: TemporalPort = None) -> None:
     """Run the worker (the case workflow and its activities) until SIGINT or SIGTERM."""
     settings = get_settings(data_dir=data_dir, temporal_port=temporal_port)
+    require_writable_data_dir(settings.data_dir)
     _configure_logging(settings, "worker")
     asyncio.run(_run_worker(settings))
 
@@ -54,6 +61,7 @@ async def _run_worker(settings: Settings) -> None:
         embedded_address=settings.embedded_temporal_address, namespace=settings.namespace
     )
     worker = build_worker(client, read_model=read_model, task_queue=settings.task_queue)
+    archiving = _start_archiver(settings, client, read_model)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -65,7 +73,28 @@ async def _run_worker(settings: Settings) -> None:
         logging.getLogger(__name__).info("shutting down")
         await worker.shutdown()
     stopping.cancel()
+    if archiving is not None:
+        archiving.cancel()  # an archive cut short is not recorded: the next sweep makes it
     await running  # a worker that failed on its own raises here, so the process exits non-zero
+
+
+def _start_archiver(
+    settings: Settings, client: Client, read_model: Engine
+) -> asyncio.Task[None] | None:
+    """Archive every case that closes (`workflows.archiver`), unless `archive_interval` is 0."""
+    if not settings.archive_interval:
+        return None
+    from activities.document_store import archive_store, document_store
+    from workflows.archiver import CaseArchiver
+
+    archiver = CaseArchiver(
+        client,
+        read_model,
+        archive_store(settings),
+        document_store(settings),
+        interval=settings.archive_interval,
+    )
+    return asyncio.create_task(archiver.run())
 
 
 def api(
@@ -75,8 +104,10 @@ def api(
     import uvicorn
 
     from api.app import create_app
+    from api.server import BoundedHttpToolsProtocol
 
     settings = get_settings(data_dir=data_dir, api_port=api_port, temporal_port=temporal_port)
+    require_writable_data_dir(settings.data_dir)
     _configure_logging(settings, "api")
     uvicorn.run(
         create_app(settings),
@@ -85,4 +116,6 @@ def api(
         log_level=settings.log_level.lower(),
         # Bounded, so that `mufakat dev` never waits on an idle keep-alive connection.
         timeout_graceful_shutdown=5,
+        # Refuses a request head past its limit as it arrives (431), never buffering it whole.
+        http=BoundedHttpToolsProtocol,
     )

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -23,6 +24,12 @@ log = logging.getLogger(__name__)
 
 TEMPORAL_READY_SECONDS = 30.0
 API_READY_SECONDS = 60.0
+# Temporal refuses a namespace retention under a day, and deletes a closed workflow up to half an
+# hour after its retention (a jitter that spreads deletions): both are lowered only for a shorter
+# retention (tests, demonstrations), the jitter to a second.
+MIN_RETENTION = timedelta(days=1)
+RETENTION_JITTER = timedelta(minutes=30)
+SHORT_RETENTION_JITTER = '"1s"'
 
 
 def installed_program(name: str) -> str:
@@ -60,7 +67,35 @@ def temporal_server_argv(temporal: str, settings: Settings) -> list[str]:
         "--log-level",
         "warn",
         *dev_server_flags(),
+        *retention_flags(settings.retention),
     ]
+
+
+def retention_flags(retention: timedelta) -> list[str]:
+    """Dynamic config letting the dev server keep closed workflows for `retention` exactly."""
+    seconds = f'"{int(retention.total_seconds())}s"'
+    flags: list[str] = []
+    if retention < MIN_RETENTION:
+        flags += ["--dynamic-config-value", f"system.namespaceMinRetentionLocal={seconds}"]
+    if retention < RETENTION_JITTER:
+        jitter = f"history.retentionTimerJitterDuration={SHORT_RETENTION_JITTER}"
+        flags += ["--dynamic-config-value", jitter]
+    return flags
+
+
+def set_retention(temporal: str, settings: Settings) -> str | None:
+    """Give our namespace the configured retention; None, or why the server refused.
+
+    The dev server creates namespaces with a one-day retention, after which a closed case's
+    history is deleted; the setting applies to cases closing from now on (Temporal schedules a
+    deletion when a workflow closes), and Temporal picks it up within about ten seconds.
+    """
+    retention = f"{int(settings.retention.total_seconds())}s"
+    update = _namespace_command(temporal, settings, "update", "--retention", retention)
+    done = subprocess.run(update, capture_output=True, text=True, check=False, timeout=30)
+    if done.returncode == 0:
+        return None
+    return (done.stderr or done.stdout).strip() or f"exit code {done.returncode}"
 
 
 def child_env(environ: Mapping[str, str]) -> dict[str, str]:
@@ -74,11 +109,18 @@ def child_env(environ: Mapping[str, str]) -> dict[str, str]:
 
 def namespace_ready(temporal: str, settings: Settings) -> bool:
     """The dev server serves and has created our namespace."""
-    probe = [
+    probe = _namespace_command(temporal, settings, "describe")
+    done = subprocess.run(probe, capture_output=True, check=False, timeout=10)
+    return done.returncode == 0
+
+
+def _namespace_command(temporal: str, settings: Settings, verb: str, *extra: str) -> list[str]:
+    """`temporal operator namespace VERB` on the embedded server's namespace."""
+    return [
         temporal,
         "operator",
         "namespace",
-        "describe",
+        verb,
         # Ignore the developer's own CLI profile: it may point at a cluster or at Cloud.
         "--disable-config-file",
         "--disable-config-env",
@@ -86,9 +128,8 @@ def namespace_ready(temporal: str, settings: Settings) -> bool:
         settings.embedded_temporal_address,
         "--namespace",
         settings.namespace,
+        *extra,
     ]
-    done = subprocess.run(probe, capture_output=True, check=False, timeout=10)
-    return done.returncode == 0
 
 
 def port_open(host: str, port: int) -> bool:
@@ -133,7 +174,8 @@ def banner(settings: Settings) -> str:
             f"Mufakat is running. Data: {settings.data_dir}  Logs: {settings.log_dir}",
             f"  API          {api}  (health: {api}/health, docs: {api}/docs)",
             f"  Temporal UI  http://127.0.0.1:{settings.temporal_port + 1000}",
-            f"  Temporal     {settings.embedded_temporal_address}  namespace {settings.namespace}",
+            f"  Temporal     {settings.embedded_temporal_address}  namespace {settings.namespace}"
+            f"  retention {settings.retention}",
             "Press Ctrl-C to stop.",
         ]
     )
@@ -167,6 +209,10 @@ def run_embedded(settings: Settings) -> int:
         )
         if outcome is not Outcome.READY:
             return _report(supervisor, outcome, waiting_for=logs / "temporal.log")
+        refused = set_retention(temporal, settings)
+        if refused is not None:
+            log.error("Temporal refused the retention %s: %s", settings.retention, refused)
+            return 1
         supervisor.start("worker", [mufakat, "worker", *instance], logs / "worker.log")
         api_argv = [mufakat, "api", *instance, "--api-port", str(settings.api_port)]
         supervisor.start("api", api_argv, logs / "api.log")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -36,6 +39,35 @@ def fail(message: str, code: int = 2) -> NoReturn:
     # SystemExit, not typer.Exit: click run with standalone_mode=False (as `main` runs it) returns
     # an Exit's code instead of raising it, so the code would never reach the shell.
     raise SystemExit(code)
+
+
+_DATA_DIR_STATES = {
+    errno.ENOSPC: "is full",
+    errno.EDQUOT: "is full",
+    errno.EEXIST: "is not a directory",
+}
+
+
+def require_writable_data_dir(data_dir: Path) -> None:
+    """Make the data directory and prove it takes a write, or fail in one line (exit 1).
+
+    Checked before anything starts, so a read-only or full disk is named up front instead of
+    surfacing as a traceback from whichever file is written first.
+    """
+    probe = data_dir / f".write-probe-{os.getpid()}"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with probe.open("wb") as file:
+            # Bytes, flushed to disk: a full disk still lets an empty file be created.
+            file.write(b"mufakat")
+            file.flush()
+            os.fsync(file.fileno())
+        probe.unlink()
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+        state = _DATA_DIR_STATES.get(error.errno or 0, "is not writable")
+        fail(f"data directory {data_dir} {state}: {error.strerror or error}", code=1)
 
 
 def parse_database_url(text: str) -> URL:

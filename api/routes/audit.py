@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field, PlainSerializer
+from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.audit_trail import audit_trail
+from activities.document_store import archive_store
 from api.auth import Caller
 from api.case_view import check_case
 from api.deps import CallerDep, SessionDep
-from api.errors import PROBLEM_RESPONSES, Forbidden, NotFound, Unavailable
+from api.errors import PROBLEM_RESPONSES, ApiProblem, Forbidden, NotFound, Unavailable
 from api.routes.cases import FORBIDDEN, NOT_FOUND, UNAVAILABLE, CaseIdPath
 from api.routes.documents import StoreDep
-from models.audit import hashed_instant
+from models.audit import AuditTrail
 from models.roles import Role
-from models.tables import AuditEntry
 from models.verification import VerifyReport
-from workflows.audit import case_runs, history_document, verify_case
+from workflows.audit import history_document, load_case_runs, verify_case
+from workflows.audit_archive import ArchiveDamaged, CaseArchives
 from workflows.replaying import case_replayer
 
 router = APIRouter(prefix="/v1/cases", tags=["audit"])
@@ -52,42 +52,6 @@ class HistoryDocument(BaseModel):
     runs: list[RunEvents]
 
 
-# The instant exactly as the entry's hash covers it, so the hash can be checked from this JSON.
-HashedInstant = Annotated[datetime, PlainSerializer(hashed_instant, return_type=str)]
-
-
-class AuditEntryPublic(BaseModel):
-    """One accepted action; `entry_hash` is the SHA-256 of the other fields' canonical JSON."""
-
-    case_id: str
-    seq: int = Field(description="Position in the case's chain, from 1.")
-    timeline_seq: int
-    update_id: str = Field(description="The action's idempotency key (`<key id>/<key>`).")
-    action: str
-    at: HashedInstant
-    actor_key: str
-    actor_role: str
-    actor_scope: str | None
-    on_behalf_of: str | None
-    stage_before: str
-    stage_after: str
-    payload: dict[str, Any]
-    documents: list[str] = Field(description="SHA-256 of each document attached.")
-    prev_hash: str
-    entry_hash: str
-
-
-class AuditTrail(BaseModel):
-    case_id: str
-    entries: list[AuditEntryPublic]
-
-    @classmethod
-    def of(cls, case_id: str, rows: list[AuditEntry]) -> AuditTrail:
-        """The trail as served, from its rows."""
-        entries = [AuditEntryPublic.model_validate(row, from_attributes=True) for row in rows]
-        return cls(case_id=case_id, entries=entries)
-
-
 @router.get(
     "/{case_id}/history",
     response_model=HistoryDocument,
@@ -104,13 +68,16 @@ async def get_history(case_id: CaseIdPath, caller: CallerDep, request: Request) 
     temporal: Client = request.app.state.temporal
     await run_in_threadpool(_visible, engine, caller, case_id)
     try:
-        runs = await case_runs(temporal, case_id)
+        # Once Temporal's retention has dropped the case, from its archive.
+        runs = await load_case_runs(temporal, case_id, _archives(request))
     except RPCError as error:
         if error.status is RPCStatusCode.NOT_FOUND:
             raise NotFound(
-                "no_history", f"Temporal holds no history of case {case_id} (past its retention?)"
+                "no_history", f"Temporal holds no history of case {case_id}, and it has no archive"
             ) from None
         raise Unavailable("temporal_unavailable", "the case service is unavailable") from None
+    except ArchiveDamaged as damaged:
+        raise HistoryDamaged("archive_damaged", str(damaged)) from None
     return history_document(runs)
 
 
@@ -155,7 +122,12 @@ async def verify(
     await run_in_threadpool(_visible, engine, caller, case_id)
     try:
         return await verify_case(
-            temporal, engine, case_id, replayer=case_replayer(), documents=store
+            temporal,
+            engine,
+            case_id,
+            replayer=case_replayer(),
+            documents=store,
+            archives=_archives(request),
         )
     except RPCError:
         raise Unavailable("temporal_unavailable", "the case service is unavailable") from None
@@ -164,3 +136,20 @@ async def verify(
 def _visible(engine: Engine, caller: Caller, case_id: str) -> None:
     with Session(engine) as session:
         check_case(session, caller, case_id)
+
+
+class HistoryDamaged(ApiProblem):
+    """The only copy left of a case's history (its archive) is not the one recorded."""
+
+    status = 500
+    title = "History damaged"
+
+
+def _archives(request: Request) -> CaseArchives:
+    """Closed cases' archives, where the settings keep them (made once per app)."""
+    archives: CaseArchives | None = getattr(request.app.state, "case_archives", None)
+    if archives is None:
+        store = archive_store(request.app.state.settings)
+        archives = CaseArchives(request.app.state.engine, store)
+        request.app.state.case_archives = archives
+    return archives

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -174,13 +175,16 @@ async def file_case(
             filed_by=caller.actor(),
         )
         try:
-            await start_and_await_filing(
-                temporal,
-                case,
-                task_queue=settings.task_queue,
-                retry=replayed,
-                filing_key=filing_key(caller.key_id, idempotency_key),
-            )
+            # Bounded like an action: with no worker the server would hold the filing as long
+            # as the caller waits.
+            async with asyncio.timeout(settings.action_timeout_seconds):
+                await start_and_await_filing(
+                    temporal,
+                    case,
+                    task_queue=settings.task_queue,
+                    retry=replayed,
+                    filing_key=filing_key(caller.key_id, idempotency_key),
+                )
             break
         except WorkflowAlreadyStartedError:
             if replayed:
@@ -195,7 +199,7 @@ async def file_case(
                 old_id=case_id,
                 now=datetime.now(UTC),
             )
-        except WorkflowUpdateRPCTimeoutOrCancelledError:
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
             # The case may well be running: the same key finds it again rather than filing twice.
             raise Unavailable(
                 "filing_pending",

@@ -13,13 +13,13 @@ from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, Upl
 from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, TypeAdapter
-from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message
 
 from activities.document_store import DocumentStore, document_store
+from api.acting import act, action_key, ensure_visible, may_act
 from api.case_view import load_case
-from api.deps import CallerDep, SessionDep
+from api.deps import CallerDep, IdempotencyKeyRequired, SessionDep
 from api.errors import (
     PROBLEM_RESPONSES,
     ApiProblem,
@@ -27,17 +27,10 @@ from api.errors import (
     NotFound,
     Unprocessable,
 )
-from api.routes.actions import (
-    IdempotencyKeyRequired,
-    action_key,
-    apply_action,
-    earlier_action,
-    may_act,
-)
 from api.routes.cases import FORBIDDEN, NOT_FOUND, UNAVAILABLE, CaseIdPath
 from models.payloads import DocumentRef, DocumentType
 from models.settings import Settings
-from models.state import ActionRequest, AttachedDocument
+from models.state import AttachedDocument
 from models.tables import CaseRecord
 
 # The pedoman's action (§6) that records a document's hash, name, type and size in a case.
@@ -178,10 +171,8 @@ async def upload_document(
     Store the file outside the workflow, then record its hash through attach_document.
     """
     may_act(caller, on_behalf_of, "it attaches nothing")
+    await ensure_visible(request, caller, case_id)  # before anything is stored
     settings: Settings = request.app.state.settings
-    engine: Engine = request.app.state.engine
-    key = action_key(caller, idempotency_key)
-    earlier = await run_in_threadpool(earlier_action, engine, caller, case_id, key)
     if file.size is None or file.size > settings.documents_max_bytes:
         raise _too_large(settings)
     data = await file.read()
@@ -193,24 +184,21 @@ async def upload_document(
         size=len(data),
         media_type=_media_type(file),
     )
-    if earlier is not None:
-        if earlier.action != ATTACH or DocumentRef.model_validate(earlier.payload) != document:
-            raise Conflict(
-                "idempotency_key_reused",
-                f"this Idempotency-Key was used for {earlier.action} (seq {earlier.seq}) in case "
-                f"{case_id}; send this document with a new key",
-            )
-        response.headers["Idempotent-Replayed"] = "true"
-        return DocumentOut(seq=earlier.seq, duplicate=True, document=document)
-    # Stored first: once the case records the hash, its content can be served and verified.
+    # Stored first: once the case records the hash, its content can be served and verified
+    # (storing the same bytes again, for a retry, changes nothing).
     await run_in_threadpool(store.put, data, digest)
-    action = ActionRequest(
+    applied = await act(
+        request,
+        caller,
+        case_id,
         action=ATTACH,
-        actor=caller.actor(on_behalf_of),
         payload=document.model_dump(mode="json"),
+        on_behalf_of=on_behalf_of,
+        key=action_key(caller, idempotency_key),
     )
-    result = await apply_action(request, case_id, action, key)
-    return DocumentOut(seq=result.seq, duplicate=result.duplicate, document=document)
+    if applied.duplicate:
+        response.headers["Idempotent-Replayed"] = "true"
+    return DocumentOut(seq=applied.result.seq, duplicate=applied.duplicate, document=document)
 
 
 @router.get(
