@@ -70,6 +70,8 @@ class ProjectionActivities:
         with Session(self._engine) as session, session.begin():
             if projection.guideline is not None:
                 _record_guideline(session, projection.guideline)
+            # Committed actions: written whatever becomes of this task's own rows.
+            append_audit(session, case.case_id, projection.trail)
             # Lock the row (PostgreSQL) so two writers of one case apply one after the other.
             current = session.exec(
                 select(CaseRecord).where(CaseRecord.case_id == case.case_id).with_for_update()

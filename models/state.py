@@ -269,6 +269,10 @@ class CaseProjection(BaseModel):
     timeline_length: int | None = Field(
         default=None, description="The case's timeline entries; rows beyond it are removed."
     )
+    trail: list[TimelineEntry] = Field(
+        default_factory=list,
+        description="Actions applied by earlier, committed workflow tasks, for the audit trail.",
+    )
     audit: bool = Field(
         default=False,
         description="Also append the entries' actions to the audit trail (only runs that "

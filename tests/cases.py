@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.enums.v1.workflow_pb2 import WORKFLOW_EXECUTION_STATUS_RUNNING
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
@@ -219,8 +220,15 @@ async def settled(handle: WorkflowHandle[CaseWorkflow, CaseView], within: float 
             raw = (await handle.describe()).raw_description
             if not raw.pending_activities and not raw.HasField("pending_workflow_task"):
                 events = (await handle.fetch_history()).events
-                if events[-1].event_type not in in_flight and any(
-                    e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED for e in events
+                if (
+                    events[-1].event_type not in in_flight
+                    and any(
+                        e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED for e in events
+                    )
+                    and (
+                        raw.workflow_execution_info.status != WORKFLOW_EXECUTION_STATUS_RUNNING
+                        or not (await handle.query(CaseWorkflow.view)).trail_pending
+                    )
                 ):
                     return
             await asyncio.sleep(0.05)

@@ -132,7 +132,9 @@ async def test_trail_has_one_chained_entry_per_accepted_action(api: Api) -> None
     refused = await api.act(case_id, Role.OPERATOR, None, "accept_filing", key="lagi")
     assert refused.status_code == 409
 
-    # The requesting party reads the trail of its own case.
+    # The requesting party reads the trail of its own case (written once each action's task
+    # committed: a moment after the answers).
+    await api.settled(case_id)
     trail = await api.get(f"/v1/cases/{case_id}/audit", Role.PARTY, BANDUNG)
     assert trail.status_code == 200, trail.text
     entries = trail.json()["entries"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -73,6 +74,8 @@ _TRAIL_TIMEOUT = timedelta(seconds=10)  # one small transaction; a lost attempt 
 _TRAIL_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=10)
 )
+# How long the trail writer waits for the next action's projection to write the trail instead.
+_TRAIL_QUIET = timedelta(seconds=1)
 # Patch id: the trail from committed history (runs begun before it append from the projection).
 TRAIL_AFTER_COMMIT = "trail-after-commit"
 
@@ -106,6 +109,9 @@ class CaseWorkflow:
         self._changed = False
         self._continuing = False  # about to continue as new: no new trail writes
         self._trail_busy = False
+        # When each unrecorded action was applied (history length): a later workflow task knows
+        # the task that applied it has committed. Carried ones come from a committed run.
+        self._applied_at = dict.fromkeys(self._state.unrecorded, 0)
 
     # ---------------------------------------------------------------- run
 
@@ -285,6 +291,7 @@ class CaseWorkflow:
             await self._project()
             if self._trail_after_commit():
                 self._state.unrecorded.append(done.seq)
+                self._applied_at[done.seq] = workflow.info().get_current_history_length()
             self._changed = True
             return self._result(done)
 
@@ -546,6 +553,7 @@ class CaseWorkflow:
     async def _project(self) -> None:
         """Bring the read model up to this change (awaited, so a reply never outruns it)."""
         state = self._state
+        committed = self._committed_unrecorded()
         projection = CaseProjection(
             case=self._view(with_timeline=False),
             entries=[e for e in state.timeline if e.seq > state.projected_seq],
@@ -554,6 +562,7 @@ class CaseWorkflow:
             event=workflow.info().get_current_history_length(),
             timeline_length=len(state.timeline),
             audit=not self._trail_after_commit(),
+            trail=[state.timeline[seq - 1] for seq in committed],
         )
         # By name (activities/names.py): the projection's module loads the database libraries.
         await workflow.execute_local_activity(
@@ -563,6 +572,23 @@ class CaseWorkflow:
             retry_policy=_PROJECTION_RETRY,
         )
         state.projected_seq = state.timeline[-1].seq if state.timeline else 0
+        self._recorded(committed)
+
+    def _committed_unrecorded(self) -> list[int]:
+        """Unrecorded actions applied by an earlier workflow task: that task has committed
+        (a failed one is never followed by its own in-memory state), so the projection of
+        this task may write them to the trail, sparing the trail writer a round trip."""
+        now = workflow.info().get_current_history_length()
+        return [seq for seq in self._state.unrecorded if self._applied_at.get(seq, 0) < now]
+
+    def _recorded(self, seqs: list[int]) -> None:
+        """These actions are in the trail (the writer and a projection may both have written
+        some of them: removed by value, never as a prefix that may have moved meanwhile)."""
+        if seqs:
+            written = set(seqs)
+            self._state.unrecorded = [s for s in self._state.unrecorded if s not in written]
+            for seq in written:
+                self._applied_at.pop(seq, None)
 
     async def _write_trail(self) -> None:
         """Append applied actions to the audit trail, once their workflow task has committed.
@@ -575,6 +601,20 @@ class CaseWorkflow:
         state = self._state
         while True:
             await workflow.wait_condition(lambda: bool(state.unrecorded) and not self._continuing)
+            # A moment's quiet first: the next action's projection usually writes them (no
+            # round trip); a closing case, or one going quiet, has them written here.
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(
+                    lambda: (
+                        not state.unrecorded
+                        or self._continuing
+                        or state.status is CaseStatus.CLOSED
+                    ),
+                    timeout=_TRAIL_QUIET,
+                    timeout_summary="trail",
+                )
+            if not state.unrecorded or self._continuing:
+                continue
             seqs = list(state.unrecorded)
             self._trail_busy = True
             await workflow.execute_activity(
@@ -585,7 +625,7 @@ class CaseWorkflow:
                 start_to_close_timeout=_TRAIL_TIMEOUT,
                 retry_policy=_TRAIL_RETRY,
             )
-            del state.unrecorded[: len(seqs)]
+            self._recorded(seqs)
             self._trail_busy = False
 
     async def _compute(self, request: DeadlineRequest) -> Deadline:
