@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import make_url
 
 from models.roles import Actor, Role
 from models.state import ActionRequest
@@ -25,12 +28,14 @@ from tests.databases import temporary_database
 from tests.faults.checks import Auditor, examine
 from tests.faults.load import REQUEST_TIMEOUT_SECONDS, Agency, note, under_fault
 from tests.faults.processes import Deployment, Service, deployment
+from tests.test_read_model_outage import PostgresRelay
 from workflows.client import connect_client
 from workflows.starter import take_action
 
 CASES = 20
 CLIENTS = 6
 DOWN_SECONDS = 1.5
+OUTAGE_SECONDS = 3.0
 # Every wait inside is bounded; this only stops a scenario that hangs anyway.
 SCENARIO_SECONDS = 180.0
 BANDUNG = "32.04"  # Kabupaten Bandung, the requesting party of `ksdd_filing_json`
@@ -94,6 +99,48 @@ async def test_worker_killed_under_load(tmp_path: Path, capsys: pytest.CaptureFi
                 await _kill_under_load(
                     running, capsys, "worker SIGKILL (PostgreSQL)", running.worker
                 )
+
+
+async def test_read_model_refused_under_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PostgreSQL refuses connections for a while (a relay in front of it is cut) while clients
+    act: answers are 503 then, nothing is lost or doubled, and the records converge."""
+    with temporary_database("postgresql", tmp_path) as url:
+        target = make_url(url)
+        relay = PostgresRelay(target.host or "127.0.0.1", target.port or 5432)
+        await relay.relay()
+        relayed = target.set(port=relay.port).render_as_string(hide_password=False)
+        async with (
+            deployment(tmp_path, database_url=relayed) as running,
+            asyncio.timeout(SCENARIO_SECONDS),
+            httpx.AsyncClient(base_url=running.api_url) as http,
+        ):
+            case_ids = await _file_cases(running, http, CASES)
+            agency = Agency(http, await running.token("party", BANDUNG))
+            auditor = Auditor(http, await running.token("auditor"))
+
+            async def outage() -> float:
+                await relay.refuse()
+                await asyncio.sleep(OUTAGE_SECONDS)
+                await relay.relay()
+                return time.monotonic()
+
+            load = await under_fault(agency, case_ids, outage, clients=CLIENTS)
+            running.check_alive()
+            findings = examine(load.sent, await auditor.cases(case_ids), load=load)
+        await relay.refuse()
+    unavailable = Counter(
+        attempt.problem or str(attempt.status)
+        for key in load.sent
+        for attempt in key.attempts
+        if attempt.status == 503
+    )
+    answered = ", ".join(f"{count} x {kind}" for kind, count in sorted(unavailable.items()))
+    scenario = f"read model refused {OUTAGE_SECONDS:g} s (PostgreSQL)"
+    _report(capsys, f"{findings.summary(scenario)}; 503 answers: {answered or 'none'}")
+    if findings.problems():
+        raise AssertionError("\n".join([findings.summary(scenario), *findings.problems()]))
 
 
 # Over Temporal's 2 MB payload limit. A workflow task that carries it fails, and with it any
