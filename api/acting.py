@@ -73,10 +73,10 @@ async def act(
 ) -> Applied:
     """Apply an action in its case's workflow, once per key, with a specific yes or no.
 
-    A key already used for another action or payload is 409 `idempotency_key_reused`, naming
-    the action it applied.
+    The caller has checked the case is visible to this key (`ensure_visible`), before anything
+    else it does for the action. A key already used for another action or payload is 409
+    `idempotency_key_reused`, naming the action it applied.
     """
-    await ensure_visible(request, caller, case_id)
     fingerprint = request_fingerprint(action, payload, on_behalf_of)
     delivery = uuid.uuid4().hex
     asked = ActionRequest(

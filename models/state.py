@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from enum import StrEnum
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from models.audit import entry_hash
 from models.case import CaseFiling, CaseId
 from models.forum import Routing
 from models.payloads import DocumentRef
@@ -176,10 +175,9 @@ class ActionRequest(BaseModel):
 
 
 def request_fingerprint(action: str, payload: dict[str, Any], on_behalf_of: str | None) -> str:
-    """What a retry under the same idempotency key must repeat exactly."""
-    asked = {"action": action, "payload": payload, "on_behalf_of": on_behalf_of}
-    canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """What a retry under the same idempotency key must repeat exactly (hashed in the audit
+    chain's canonical JSON)."""
+    return entry_hash({"action": action, "payload": payload, "on_behalf_of": on_behalf_of})
 
 
 class ActionResult(BaseModel):

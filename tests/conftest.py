@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,6 +16,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from models import search_attributes as sa
+from models.settings import Settings
 
 pytest_plugins = ["tests.databases", "tests.api_harness"]
 BIN = Path(sys.executable).parent
@@ -78,4 +82,35 @@ async def _register_search_attributes(env: WorkflowEnvironment) -> None:
             namespace=env.client.namespace,
             search_attributes={key.name: types[key._metadata_type] for key in sa.ALL},
         )
+    )
+
+
+async def run_mufakat_audit(
+    settings: Settings, address: str, *args: str, via_env: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """`mufakat audit ...` in a subprocess, against the Temporal server at `address` and the
+    read model and stores of `settings`.
+
+    The server is named by `--temporal-port`, or (`via_env`) by TEMPORAL_ADDRESS as for a
+    cluster; no other Temporal or Mufakat setting of the machine running the tests leaks in.
+    Run in a thread: a test's worker, on this event loop, must answer running cases' queries.
+    """
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("TEMPORAL_", "MUFAKAT_"))
+    }
+    where = ["--data-dir", str(settings.data_dir), "--database-url", settings.database_url]
+    if via_env:
+        env["TEMPORAL_ADDRESS"] = address
+    else:
+        where += ["--temporal-port", address.rsplit(":", 1)[1]]
+    return await asyncio.to_thread(
+        subprocess.run,
+        [MUFAKAT, "audit", *args, *where],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env=env,
     )

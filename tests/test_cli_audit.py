@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import subprocess
 import tarfile
 import uuid
@@ -29,7 +28,7 @@ from activities.document_store import LocalDocumentStore
 from models.roles import Role
 from models.tables import AuditEntry
 from tests.api_harness import Api
-from tests.conftest import MUFAKAT, SUGGEST_CONTINUE_AS_NEW_AFTER
+from tests.conftest import SUGGEST_CONTINUE_AS_NEW_AFTER, run_mufakat_audit
 from tests.histories.corpus import load_manifest, load_runs
 from tests.histories.unguarded import UnguardedCaseWorkflow
 from workflows.replaying import unsandboxed_case_replayer
@@ -45,33 +44,12 @@ ON_SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def _run(
     dev_env: WorkflowEnvironment, api: Api, *args: str, via_env: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """`mufakat audit ...` against the test's server, read model and document store.
-
-    The server is named by `--temporal-port`, or (`via_env`) by TEMPORAL_ADDRESS as for a
-    cluster; no other Temporal or Mufakat setting of the machine running the tests leaks in.
-    Run in a thread: the test's worker, on this event loop, must answer the running cases'
-    queries meanwhile.
-    """
-    settings = api.app.state.settings
-    address = dev_env.client.service_client.config.target_host
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("TEMPORAL_", "MUFAKAT_"))
-    }
-    where = ["--data-dir", str(settings.data_dir), "--database-url", settings.database_url]
-    if via_env:
-        env["TEMPORAL_ADDRESS"] = address
-    else:
-        where += ["--temporal-port", address.rsplit(":", 1)[1]]
-    return await asyncio.to_thread(
-        subprocess.run,
-        [MUFAKAT, "audit", *args, *where],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-        env=env,
+    """`mufakat audit ...` against the test's server, read model and document store."""
+    return await run_mufakat_audit(
+        api.app.state.settings,
+        dev_env.client.service_client.config.target_host,
+        *args,
+        via_env=via_env,
     )
 
 

@@ -13,7 +13,6 @@ import asyncio
 import hashlib
 import io
 import json
-import os
 import subprocess
 import tarfile
 import time
@@ -42,7 +41,12 @@ from models.settings import Settings, get_settings
 from models.tables import CaseArchive
 from tests.api_harness import Api
 from tests.cases import CaseDriver, ksdd_filing, party
-from tests.conftest import MUFAKAT, SUGGEST_CONTINUE_AS_NEW_AFTER, TEMPORAL, start_dev_server
+from tests.conftest import (
+    SUGGEST_CONTINUE_AS_NEW_AFTER,
+    TEMPORAL,
+    run_mufakat_audit,
+    start_dev_server,
+)
 from tests.dev_instance import dev_instance
 from workflows.archiver import CaseArchiver
 from workflows.client import connect_client
@@ -92,26 +96,8 @@ class Service:
 
     async def audit(self, *args: str) -> subprocess.CompletedProcess[str]:
         """`mufakat audit ...` against this server, read model and stores, in a subprocess."""
-        port = self.client.service_client.config.target_host.rsplit(":", 1)[1]
-        env = {
-            name: value
-            for name, value in os.environ.items()
-            if not name.startswith(("TEMPORAL_", "MUFAKAT_"))
-        }
-        where = [
-            *("--data-dir", str(self.settings.data_dir)),
-            *("--database-url", self.settings.database_url),
-            *("--temporal-port", port),
-        ]
-        return await asyncio.to_thread(
-            subprocess.run,
-            [MUFAKAT, "audit", *args, *where],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-            env=env,
-        )
+        address = self.client.service_client.config.target_host
+        return await run_mufakat_audit(self.settings, address, *args)
 
     async def held_by_temporal(self, case_id: str, run_id: str | None = None) -> bool:
         try:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 
-from api.acting import act, action_key, may_act
+from api.acting import act, action_key, ensure_visible, may_act
 from api.case_view import read_case
 from api.deps import CallerDep, IdempotencyKeyRequired
 from api.errors import PROBLEM_RESPONSES
@@ -48,6 +48,7 @@ async def take(
     same key with another action or payload is 409 `idempotency_key_reused`.
     """
     may_act(caller, body.on_behalf_of, "it takes no actions")
+    await ensure_visible(request, caller, case_id)
     applied = await act(
         request,
         caller,
