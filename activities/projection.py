@@ -18,7 +18,6 @@ from models.pedoman import PinnedGuideline
 from models.state import (
     CaseProjection,
     CaseView,
-    EntryKind,
     LegalOpinionThread,
     ThreadStatus,
     TimelineEntry,
@@ -70,7 +69,8 @@ class ProjectionActivities:
         with Session(self._engine) as session, session.begin():
             if projection.guideline is not None:
                 _record_guideline(session, projection.guideline)
-            # Committed actions: written whatever becomes of this task's own rows.
+            # Written whatever becomes of this task's own rows (append_audit skips any already
+            # in the trail).
             append_audit(session, case.case_id, projection.trail)
             # Lock the row (PostgreSQL) so two writers of one case apply one after the other.
             current = session.exec(
@@ -95,9 +95,6 @@ class ProjectionActivities:
             else:
                 return  # written by an older task: what a later one wrote stays
             self._timeline(session, projection, rebuild=rebuild)
-            if projection.audit:
-                actions = [e for e in projection.entries if e.kind is EntryKind.ACTION]
-                append_audit(session, case.case_id, actions)
             session.execute(delete(CaseDeadline).where(col(CaseDeadline.case_id) == case.case_id))
             session.add_all(_deadlines(case))
 

@@ -269,12 +269,8 @@ class CaseProjection(BaseModel):
     )
     trail: list[TimelineEntry] = Field(
         default_factory=list,
-        description="Actions applied by earlier, committed workflow tasks, for the audit trail.",
-    )
-    audit: bool = Field(
-        default=False,
-        description="Also append the entries' actions to the audit trail (only runs that "
-        "began before the trail was written from committed history).",
+        description="Actions for the audit trail: applied by earlier, committed workflow tasks "
+        "(in a run begun before that rule: this task's own).",
     )
 
 

@@ -553,16 +553,20 @@ class CaseWorkflow:
     async def _project(self) -> None:
         """Bring the read model up to this change (awaited, so a reply never outruns it)."""
         state = self._state
+        entries = [e for e in state.timeline if e.seq > state.projected_seq]
         committed = self._committed_unrecorded()
+        if self._trail_after_commit():
+            trail = [state.timeline[seq - 1] for seq in committed]
+        else:  # a run begun before: its new actions, as it always did
+            trail = [e for e in entries if e.kind is EntryKind.ACTION]
         projection = CaseProjection(
             case=self._view(with_timeline=False),
-            entries=[e for e in state.timeline if e.seq > state.projected_seq],
+            entries=entries,
             guideline=self._input.pinned if state.projected_seq == 0 else None,
             run=state.runs,
             event=workflow.info().get_current_history_length(),
             timeline_length=len(state.timeline),
-            audit=not self._trail_after_commit(),
-            trail=[state.timeline[seq - 1] for seq in committed],
+            trail=trail,
         )
         # By name (activities/names.py): the projection's module loads the database libraries.
         await workflow.execute_local_activity(

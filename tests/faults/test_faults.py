@@ -28,7 +28,7 @@ from tests.databases import temporary_database
 from tests.faults.checks import Auditor, examine
 from tests.faults.load import REQUEST_TIMEOUT_SECONDS, Agency, note, under_fault
 from tests.faults.processes import Deployment, Service, deployment
-from tests.test_read_model_outage import PostgresRelay
+from tests.relay import PostgresRelay
 from workflows.client import connect_client
 from workflows.starter import take_action
 
