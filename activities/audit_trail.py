@@ -1,16 +1,16 @@
-"""Appending to the audit trail, in the projection's own transaction."""
+"""Appending to the audit trail, in the projection's own transaction (or the trail writer's)."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from models.audit import GENESIS, entry_hash, hashed_content
-from models.state import TimelineEntry
+from models.audit import FILING_ACTION, GENESIS, entry_hash, hashed_content
+from models.state import EntryKind, TimelineEntry
 from models.tables import AuditEntry
 
 
 def append_audit(session: Session, case_id: str, actions: list[TimelineEntry]) -> None:
-    """Chain one entry per newly projected action onto the case's trail."""
+    """Chain one entry per newly committed action (or the filing) onto the case's trail."""
     if not actions:
         return
     # A rebuilt read model projects old actions again; the trail already has them, unchanged.
@@ -34,14 +34,15 @@ def append_audit(session: Session, case_id: str, actions: list[TimelineEntry]) -
     seq, previous = (last.seq, last.entry_hash) if last else (0, GENESIS)
     for action in actions:
         actor = action.actor
-        assert actor is not None and action.idempotency_key is not None and action.action
+        name = FILING_ACTION if action.kind is EntryKind.FILED else action.action
+        assert actor is not None and action.idempotency_key is not None and name
         seq += 1
         entry = AuditEntry(
             case_id=case_id,
             seq=seq,
             timeline_seq=action.seq,
             update_id=action.idempotency_key,
-            action=action.action,
+            action=name,
             at=action.at,
             actor_key=actor.key_id,
             actor_role=actor.role.value,

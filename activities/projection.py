@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, or_, update
@@ -14,7 +15,9 @@ from temporalio import activity
 from activities.audit_trail import append_audit
 from activities.names import PROJECT_CASE, RECORD_TRAIL
 from models.database import insert_unless_present
-from models.pedoman import PinnedGuideline
+from models.disputes import filing_dispute_key
+from models.pedoman import Effect, Guideline, PinnedGuideline
+from models.pinned_rules import extensions_used, recorded_guideline, remember_guideline
 from models.state import (
     CaseProjection,
     CaseView,
@@ -25,6 +28,7 @@ from models.state import (
 )
 from models.tables import (
     NO_DUE_DATE,
+    CaseAwaiting,
     CaseDeadline,
     CaseParty,
     CaseProvince,
@@ -33,6 +37,11 @@ from models.tables import (
     GuidelineRecord,
     TimelineRecord,
 )
+from workflows.availability import state_from_view
+from workflows.awaiting import awaited
+from workflows.rules import CaseRules
+
+log = logging.getLogger("mufakat.projection")
 
 
 class ProjectionActivities:
@@ -97,6 +106,11 @@ class ProjectionActivities:
             self._timeline(session, projection, rebuild=rebuild)
             session.execute(delete(CaseDeadline).where(col(CaseDeadline.case_id) == case.case_id))
             session.add_all(_deadlines(case))
+            pinned = projection.guideline
+            if pinned is not None:
+                remember_guideline(pinned.content_hash, pinned.guideline)
+            session.execute(delete(CaseAwaiting).where(col(CaseAwaiting.case_id) == case.case_id))
+            session.add_all(awaiting_rows(session, case, pinned.guideline if pinned else None))
 
     @staticmethod
     def _timeline(session: Session, projection: CaseProjection, *, rebuild: bool) -> None:
@@ -175,6 +189,7 @@ def _record(case: CaseView, order: tuple[int, int]) -> CaseRecord:
         updated_at=case.updated_at,
         guideline_version=case.guideline_version,
         guideline_hash=case.guideline_hash,
+        dispute_key=filing_dispute_key(case.filing),
         detail=detail,
     )
 
@@ -244,6 +259,35 @@ def _deadlines(case: CaseView) -> list[CaseDeadline]:
             )
         )
     return rows
+
+
+def awaiting_rows(
+    session: Session, case: CaseView, guideline: Guideline | None = None
+) -> list[CaseAwaiting]:
+    """Who the case waits for now, one row per role and scope (after its timeline is written:
+    an extension the stage's own actions may count is read from there)."""
+    guideline = guideline or recorded_guideline(session, case.guideline_hash)
+    if guideline is None:
+        # Only a read model that lost its guidelines (restored in part) gets here: the case must
+        # not stop on it; `mufakat reindex` records the guideline and writes these rows.
+        log.warning(
+            "case %s: guideline %s is not in the read model; who it awaits is not recorded",
+            case.case_id,
+            case.guideline_hash,
+        )
+        return []
+    rules = CaseRules(guideline, case.filing, case.routing)
+    # The waiting parties' actions are the stage's own; only one that extends a deadline needs
+    # the count of extensions used, a query spared otherwise.
+    own = rules.stages[case.stage].actions
+    counted = any(a.effect is Effect.EXTEND_DEADLINE for a in own)
+    used = extensions_used(session, case.case_id, guideline) if counted else {}
+    who = {(a.role.value, a.scope or "") for a in awaited(rules, state_from_view(case, used))}
+    due_order = _due_order(case)
+    return [
+        CaseAwaiting(case_id=case.case_id, role=role, scope=scope, due_order=due_order)
+        for role, scope in sorted(who)
+    ]
 
 
 def _timeline_record(case_id: str, entry: TimelineEntry) -> TimelineRecord:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import Request
@@ -26,8 +26,10 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import Caller
-from api.case_view import READ_ONLY_ROLES, check_case
+from api.case_view import READ_ONLY_ROLES, available_to, check_case
 from api.errors import REFUSAL_STATUS, ApiProblem, Conflict, Forbidden, NotFound, Unavailable
+from api.messages.catalogue import Message, msg
+from api.messages.fields import field_problem, relayed_problems, summary
 from models.roles import Role
 from models.settings import Settings
 from models.state import ActionRequest, ActionResult, request_fingerprint
@@ -44,15 +46,18 @@ class Applied:
     duplicate: bool
 
 
-def may_act(caller: Caller, on_behalf_of: str | None, reads_only: str) -> None:
+def may_act(caller: Caller, on_behalf_of: str | None, reads_only: Message) -> None:
     """Refuse a key that only reads, and a record on a party's behalf by anyone but an operator.
 
-    `reads_only` ends the refusal of a read-only key ("it takes no actions").
+    `reads_only` ends the refusal of a read-only key (`msg("reads_only.actions")`).
     """
     if caller.role in READ_ONLY_ROLES:
-        raise Forbidden("wrong_role", f"a {caller.role.value} key only reads; {reads_only}")
+        raise Forbidden(
+            "wrong_role",
+            msg("wrong_role.reads_only", role=caller.role.value, reads_only=reads_only),
+        )
     if on_behalf_of is not None and caller.role is not Role.OPERATOR:
-        raise Forbidden("wrong_role", "only an operator records actions on a party's behalf")
+        raise Forbidden("wrong_role", msg("wrong_role.on_behalf"))
 
 
 def action_key(caller: Caller, idempotency_key: str) -> str:
@@ -90,8 +95,12 @@ async def act(
     if result.action != action or result.fingerprint not in (None, fingerprint):
         raise Conflict(
             "idempotency_key_reused",
-            f"this Idempotency-Key was used for {result.action} (seq {result.seq}) in case "
-            f"{case_id} with another payload; send this request with a new key",
+            msg(
+                "idempotency_key_reused.action",
+                action=result.action,
+                seq=result.seq,
+                case_id=case_id,
+            ),
             earlier_action=result.action,
             earlier_seq=result.seq,
         )
@@ -122,33 +131,65 @@ async def _apply(request: Request, case_id: str, action: ActionRequest, key: str
         async with asyncio.timeout(settings.action_timeout_seconds):
             return await take_action(temporal.get_workflow_handle(case_id), action, key=key)
     except WorkflowUpdateFailedError as failure:
-        raise _refusal(failure) from None
+        refused = _refusal(failure)
+        if not isinstance(refused, Unavailable):
+            # What this key may do instead: its own actions now, not the stage's for any role.
+            allowed = await run_in_threadpool(
+                available_to, request.app.state.engine, action.actor, case_id
+            )
+            _offer(refused, allowed)
+        raise refused from None
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-        raise Unavailable(
-            "action_pending",
-            f"the case did not answer within {settings.action_timeout_seconds:g} s; retry "
-            "with the same Idempotency-Key",
-        ) from None
+        seconds = f"{settings.action_timeout_seconds:g}"
+        raise Unavailable("action_pending", msg("action_pending", seconds=seconds)) from None
     except RPCError as error:
         engine: Engine = request.app.state.engine
         raise await run_in_threadpool(_rpc_problem, engine, case_id, error) from None
 
 
 def _refusal(failure: WorkflowUpdateFailedError) -> ApiProblem:
+    """The problem for the case's refusal, its detail from the catalogue by the refusal's id."""
     cause = failure.cause
     if not isinstance(cause, ApplicationError) or cause.type is None:
-        return Unavailable("action_failed", "the action could not be applied; retry later")
+        return Unavailable("action_failed", msg("action_failed"))
     try:
         code = RefusalCode(cause.type)
     except ValueError:
-        return Unavailable("action_failed", "the action could not be applied; retry later")
-    details: dict[str, Any] = cause.details[0] if cause.details else {}
+        return Unavailable("action_failed", msg("action_failed"))
+    details: dict[str, Any] = dict(cause.details[0]) if cause.details else {}
+    details.pop("code", None)
+    # A worker of a release before the catalogue sends no id: its own message stands.
+    message_id = str(details.pop("message_id", ""))
+    detail = Message(message_id, details, fallback=cause.message)
     extra: dict[str, Any] = {}
     if "stage" in details:
         extra["stage"] = details["stage"]
     if "allowed" in details:
         extra["allowed_actions"] = details["allowed"]
-    return REFUSAL_STATUS[code](code.value, cause.message, **extra)
+    problem = REFUSAL_STATUS[code]
+    if problem.status == 422:
+        # Every 422 lists what is invalid: the validator's `errors`, else the one field named.
+        errors = relayed_problems(details.get("errors") or [])
+        if errors:
+            detail = summary(errors)
+        else:
+            field = details.get("field")
+            where = [field] if field else []
+            errors = [field_problem("body", where, message_id or code.value, detail)]
+        extra["errors"] = errors
+    return problem(code.value, detail, **extra)
+
+
+def _offer(refused: ApiProblem, allowed: list[str]) -> None:
+    """Name what this key may do instead: in `allowed_actions`, and where the detail names the
+    stage's actions (and an `errors` item repeats it)."""
+    refused.extra["allowed_actions"] = allowed
+    named = refused.detail
+    if isinstance(named, Message) and "allowed" in named.params:
+        refused.detail = replace(named, params={**named.params, "allowed": allowed})
+        for item in refused.extra.get("errors", []):
+            if item["message"] == named:
+                item["message"] = refused.detail
 
 
 def _rpc_problem(engine: Engine, case_id: str, error: RPCError) -> ApiProblem:
@@ -156,9 +197,7 @@ def _rpc_problem(engine: Engine, case_id: str, error: RPCError) -> ApiProblem:
         with Session(engine) as session:
             record = session.get(CaseRecord, case_id)
         if record is not None and record.status == "closed":
-            return Conflict(
-                "case_closed",
-                f"case {case_id} is closed ({record.closing_state}); no action is possible",
-            )
-        return NotFound("unknown_case", f"there is no running case {case_id}")
-    return Unavailable("temporal_unavailable", "the case service is unavailable; retry later")
+            closed = msg("case_closed", case_id=case_id, closing_state=record.closing_state)
+            return Conflict("case_closed", closed)
+        return NotFound("unknown_case", msg("unknown_case.not_running", case_id=case_id))
+    return Unavailable("temporal_unavailable", msg("temporal_unavailable"))

@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
 from api import health
+from api.action_models import document_payload_kinds
+from api.docs import install_docs
 from api.errors import install_problem_handlers
 from api.limits import install_request_limits
 from api.routes import actions, audit, cases, documents, stats
@@ -45,6 +47,9 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
         ),
         version="1",
         lifespan=lifespan,
+        # Served by api.docs from the package's own files: FastAPI's pages load from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -55,10 +60,12 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
     app.include_router(health.router)
     app.include_router(cases.router)
     app.include_router(actions.router)
+    document_payload_kinds(app)
     app.include_router(documents.router)
     app.include_router(audit.router)
     app.include_router(stats.router)
     include_reference_routes(app)
+    install_docs(app)
     if tracer_provider is not None:
         instrument(app, app.state.engine, tracer_provider)
     return app

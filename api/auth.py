@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import Forbidden, Unauthorized
+from api.messages.catalogue import msg
 from models.case import REGION_CODE_PATTERN
 from models.regions import Region, RegionCodeError, RegionDirectory, load_regions
 from models.roles import Actor, Role
@@ -154,19 +155,19 @@ async def authenticate(
 ) -> Caller:
     """The caller behind the request's `Authorization: Bearer <key>`, or a 401 problem."""
     if credentials is None:
-        raise Unauthorized("missing_credentials", "send the API key as Authorization: Bearer <key>")
+        raise Unauthorized("missing_credentials", msg("missing_credentials"))
     match = _TOKEN.fullmatch(credentials.credentials)
     if match is None:
-        raise Unauthorized("invalid_key", "the API key is malformed: expected mk_<key_id>_<secret>")
+        raise Unauthorized("invalid_key", msg("invalid_key.malformed"))
     # Looked up on every request, never cached, so a revocation applies to the very next one;
     # the session runs in a worker thread because its driver blocks.
     engine: Engine = request.app.state.engine
     key = await run_in_threadpool(_find_key, engine, match["key_id"])
     if key is None or not hmac.compare_digest(key.secret_hash, _hash(match["secret"])):
-        raise Unauthorized("invalid_key", "the API key is not recognised")
+        raise Unauthorized("invalid_key", msg("invalid_key.unrecognised"))
     # Checked after the secret, so only the key's holder learns that it was revoked.
     if key.revoked_at is not None:
-        raise Unauthorized("revoked_key", f"the API key {key.key_id} has been revoked")
+        raise Unauthorized("revoked_key", msg("revoked_key", key_id=key.key_id))
     return Caller(key_id=key.key_id, name=key.name, role=Role(key.role), scope=key.scope)
 
 
@@ -179,7 +180,7 @@ def _find_key(engine: Engine, key_id: str) -> ApiKey | None:
 def require_role(caller: Caller, *roles: Role) -> None:
     """Refuse with a 403 unless the caller has one of these roles."""
     if caller.role not in roles:
-        needed = " or ".join(role.value for role in roles)
+        needed = [role.value for role in roles]
         raise Forbidden(
-            "wrong_role", f"this needs a key with role {needed}; this key has role {caller.role}"
+            "wrong_role", msg("wrong_role.needs_role", needed=needed, role=caller.role.value)
         )

@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from api.auth import Caller
 from api.errors import Forbidden, NotFound
-from api.schemas import CasePublic, DeadlinePublic
+from api.local_time import deadline_public
+from api.messages.catalogue import msg
+from api.schemas import (
+    AllowedActionPublic,
+    AwaitedPublic,
+    CasePublic,
+    DeadlinePublic,
+    ProgressPublic,
+)
 from api.visibility import visible_cases
 from models.pedoman import Guideline
-from models.roles import Role
-from models.state import CaseView
-from models.tables import CaseDeadline, CaseRecord, GuidelineRecord
+from models.pinned_rules import extensions_used, recorded_guideline
+from models.regions import load_regions
+from models.roles import Actor, Role
+from models.state import CaseState, CaseStatus, CaseView
+from models.tables import CaseDeadline, CaseRecord
+from workflows.availability import (
+    Availability,
+    available_actions,
+    available_names,
+    state_from_view,
+)
+from workflows.awaiting import Awaited, awaited, progress
 from workflows.rules import CaseRules
 
 # Auditors and administrators read; they never take actions (pedoman.md §2).
@@ -23,7 +42,7 @@ def load_case(session: Session, caller: Caller, case_id: str) -> CaseRecord:
     """The case's row, or 404 when there is none, or 403 when it is outside the key's scope."""
     record = session.get(CaseRecord, case_id)
     if record is None:
-        raise NotFound("unknown_case", f"there is no case {case_id}")
+        raise NotFound("unknown_case", msg("unknown_case", case_id=case_id))
     _check_scope(session, caller, case_id)
     return record
 
@@ -34,7 +53,7 @@ def check_case(session: Session, caller: Caller, case_id: str) -> None:
         session.exec(select(CaseRecord.case_id).where(CaseRecord.case_id == case_id)).first()
         is None
     ):
-        raise NotFound("unknown_case", f"there is no case {case_id}")
+        raise NotFound("unknown_case", msg("unknown_case", case_id=case_id))
     _check_scope(session, caller, case_id)
 
 
@@ -43,11 +62,8 @@ def _check_scope(session: Session, caller: Caller, case_id: str) -> None:
     if condition is not None:
         query = select(CaseRecord.case_id).where(CaseRecord.case_id == case_id, condition)
         if session.exec(query).first() is None:
-            raise Forbidden(
-                "wrong_scope",
-                f"case {case_id} is outside the scope of this key "
-                f"({caller.role.value} {caller.scope or ''})".rstrip(),
-            )
+            key = f"{caller.role.value} {caller.scope or ''}".rstrip()
+            raise Forbidden("wrong_scope", msg("wrong_scope.case", case_id=case_id, key=key))
 
 
 def read_case(engine: Engine, caller: Caller, case_id: str) -> CasePublic:
@@ -57,26 +73,30 @@ def read_case(engine: Engine, caller: Caller, case_id: str) -> CasePublic:
 
 
 def case_public(session: Session, caller: Caller, record: CaseRecord) -> CasePublic:
-    """The case's detail with the deadlines and the actions this caller may take now."""
+    """The case's detail with its deadlines, the actions this caller may take now (exactly
+    those its workflow would accept), and who the case waits for."""
     view = CaseView.model_validate(record.detail)
+    guideline = pinned_guideline(session, record.guideline_hash)
     deadlines = [
-        DeadlinePublic.model_validate(row, from_attributes=True)
+        deadline_public(
+            row,
+            guideline,
+            case_type=view.case_type,
+            forum=view.routing.forum.value,
+            gwpp_province=view.routing.gwpp_province,
+        )
         for row in session.exec(
             select(CaseDeadline)
             .where(CaseDeadline.case_id == record.case_id)
             .order_by(col(CaseDeadline.due_at))
         )
     ]
-    allowed: list[str] = []
+    rules, state = _rules_and_state(session, view, guideline)
+    allowed: list[AllowedActionPublic] = []
     if caller.role not in READ_ONLY_ROLES:
-        rules = CaseRules(_guideline(session, record.guideline_hash), view.filing, view.routing)
-        allowed = [a.name for a in rules.allowed_in(view.stage, view.status, caller.actor())]
-        if caller.role is Role.OPERATOR:
-            # An operator may also record any party's action on its behalf.
-            for party in view.filing.parties:
-                actor = caller.actor(on_behalf_of=party.party_id)
-                allowed += [a.name for a in rules.allowed_in(view.stage, view.status, actor)]
-            allowed = list(dict.fromkeys(allowed))
+        # An operator's list also holds what it may record on each party's behalf.
+        allowed = [_allowed(a) for a in available_actions(rules, state, caller.actor())]
+    by_clock = {d.clock: d for d in deadlines}
     filing = view.filing
     return CasePublic(
         case_id=view.case_id,
@@ -101,6 +121,8 @@ def case_public(session: Session, caller: Caller, record: CaseRecord) -> CasePub
         documents=view.documents,
         recorded=view.recorded,
         allowed_actions=allowed,
+        awaiting=[_awaited(a, view, by_clock.get(a.clock)) for a in awaited(rules, state)],
+        progress=[ProgressPublic.model_validate(asdict(p)) for p in progress(rules, state)],
         version=view.version,
         filed_at=view.filed_at,
         updated_at=view.updated_at,
@@ -109,16 +131,75 @@ def case_public(session: Session, caller: Caller, record: CaseRecord) -> CasePub
     )
 
 
-# Guidelines never change under a content hash, so each is parsed once per process; there are
-# only as many as the ministry publishes.
-_GUIDELINES: dict[str, Guideline] = {}
-
-
-def _guideline(session: Session, content_hash: str) -> Guideline:
-    guideline = _GUIDELINES.get(content_hash)
-    if guideline is None:
-        record = session.get(GuidelineRecord, content_hash)
+def available_to(engine: Engine, actor: Actor, case_id: str) -> list[str]:
+    """The actions `actor` (a key, or an operator for one party) may take in the case now,
+    from the read model: what a refusal tells the caller it may do instead."""
+    with Session(engine) as session:
+        record = session.get(CaseRecord, case_id)
         if record is None:
-            raise NotFound("unknown_guideline", f"guideline {content_hash} is not recorded")
-        guideline = _GUIDELINES.setdefault(content_hash, Guideline.model_validate(record.body))
+            return []
+        view = CaseView.model_validate(record.detail)
+        rules, state = _rules_and_state(
+            session, view, pinned_guideline(session, record.guideline_hash)
+        )
+        return available_names(rules, state, actor)
+
+
+def _rules_and_state(
+    session: Session, view: CaseView, guideline: Guideline
+) -> tuple[CaseRules, CaseState]:
+    """The case's rules, and the state they read rebuilt from the read model."""
+    rules = CaseRules(guideline, view.filing, view.routing)
+    used: dict[str, int] = {}
+    if view.status is CaseStatus.OPEN and rules.stages[view.stage].extension is not None:
+        # Only a stage that can be extended needs the count (a query on the timeline).
+        used = extensions_used(session, view.case_id, guideline)
+    return rules, state_from_view(view, used)
+
+
+def _allowed(available: Availability) -> AllowedActionPublic:
+    action = available.action
+    return AllowedActionPublic(
+        action=action.name,
+        payload_kind=action.payload,
+        description=action.description,
+        on_own_behalf=available.on_own_behalf,
+        on_behalf_of=list(available.on_behalf_of),
+        threads=list(available.threads),
+    )
+
+
+# How the offices that are not parties are named (pedoman.md §2).
+OFFICE_NAMES = {
+    Role.OPERATOR: "Sekretariat Bina Adwil Kemendagri",
+    Role.MINISTER: "Menteri Dalam Negeri",
+    Role.PROSECUTOR: "Kejaksaan (Jaksa Pengacara Negara)",
+    Role.ADJUDICATOR: "Pengadilan, lembaga arbitrase atau mediator",
+}
+
+
+def _awaited(awaited: Awaited, view: CaseView, deadline: DeadlinePublic | None) -> AwaitedPublic:
+    if awaited.role is Role.PARTY and awaited.scope is not None:
+        party = view.filing.party(awaited.scope)
+        name = party.name if party is not None else awaited.scope
+    elif awaited.role is Role.GWPP and awaited.scope is not None:
+        province = load_regions().get(awaited.scope).name
+        name = f"Gubernur {province} sebagai Wakil Pemerintah Pusat"
+    else:
+        name = OFFICE_NAMES.get(awaited.role, awaited.role.value)
+    return AwaitedPublic(
+        role=awaited.role,
+        scope=awaited.scope,
+        name=name,
+        actions=list(awaited.actions),
+        clock=awaited.clock,
+        deadline=deadline,
+    )
+
+
+def pinned_guideline(session: Session, content_hash: str) -> Guideline:
+    """The guideline a case is pinned to, by its content hash."""
+    guideline = recorded_guideline(session, content_hash)
+    if guideline is None:
+        raise NotFound("unknown_guideline", msg("unknown_guideline", content_hash=content_hash))
     return guideline

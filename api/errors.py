@@ -1,20 +1,43 @@
-"""Errors as RFC 9457 problem details: one hierarchy, mapped to HTTP in one place."""
+"""Errors as RFC 9457 problem details: one hierarchy, mapped to HTTP in one place.
+
+Raise a problem with its stable code (its `type`) and its detail as a catalogue message:
+
+    raise NotFound("unknown_case", msg("unknown_case", case_id=case_id))
+
+The detail is rendered when the answer is written, in the language the caller prefers
+(`Accept-Language`; Bahasa Indonesia by default, English on `en`), and the `title` is the
+catalogue's `title.<type>`: every problem type has one (api/messages/id.po and en.po; a test
+checks each type raised here has both). A new message is an entry in both files, its `msgid`
+the id and its `msgstr` the text, naming the same `{parameters}` in both (tests/test_messages.py
+checks). The answer says which language it is in
+(`Content-Language`) and that it depends on `Accept-Language` (`Vary`). A `Message` anywhere in
+the extra fields (an `errors` item's message) is rendered too. A detail is always a `Message`,
+never a sentence in one language; an error of models/ or workflows/ that says why (a
+`RoutingError`, an `ArchiveDamaged`) names its own message: `explained(error)`.
+
+A 422's `errors` lists every invalid part of the request (`FieldProblem`); `invalid_request()`
+builds one from such items, with a detail naming how many there are and the first.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
+from api.messages.catalogue import DEFAULT_LANGUAGE, Language, Message, msg, render, title
+from api.messages.fields import ErrorItem, summary, validation_problems
+from api.messages.language import negotiate
 from workflows.refusals import RefusalCode
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -25,16 +48,50 @@ RETRY_AFTER_SECONDS = 5
 log = logging.getLogger("mufakat.api")
 
 
+class FieldProblem(BaseModel):
+    """One invalid part of a request: where it is, which kind of problem, and why."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    in_: Literal["body", "query", "path", "header", "cookie"] = Field(
+        alias="in", description="The part of the request.", examples=["body"]
+    )
+    pointer: str = Field(
+        description="RFC 6901 JSON pointer inside that part; empty for the whole part.",
+        examples=["/parties/0/region_code"],
+    )
+    code: str = Field(
+        description="pydantic's error type (`missing`, `extra_forbidden`, `string_too_short`, "
+        "`enum`, ...) or this API's own (`nul_character`, `json_too_deep`, `bad_payload.*`).",
+        examples=["missing"],
+    )
+    message: str = Field(
+        description="Why, in the language of the answer.", examples=["wajib diisi"]
+    )
+
+
 class Problem(BaseModel):
-    """RFC 9457 problem details; `type` is stable, `detail` says exactly what went wrong."""
+    """RFC 9457 problem details; `type` is stable, `detail` says exactly what went wrong.
+
+    `title` and `detail` are in Bahasa Indonesia unless `Accept-Language` prefers English
+    (`Content-Language` says which).
+    """
+
+    # Extension members beyond those listed here may appear (RFC 9457 §3.2).
+    model_config = ConfigDict(extra="allow")
 
     type: str = Field(examples=["urn:mufakat:problem:wrong_stage"])
-    title: str = Field(examples=["Action not allowed in this stage"])
+    title: str = Field(examples=["Tindakan tidak diizinkan pada tahap ini"])
     status: int = Field(examples=[409])
-    detail: str = Field(examples=["issue_decision is not allowed in stage musyawarah"])
+    detail: str = Field(
+        examples=[
+            "issue_decision tidak diizinkan pada tahap musyawarah; yang diizinkan di sini: "
+            "add_note, declare_deadlock, dan withdraw"
+        ]
+    )
     instance: str | None = None
-    errors: list[dict[str, Any]] | None = Field(
-        default=None, description="For 422: every invalid field, with its location."
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="For 422: every invalid part of the request."
     )
     stage: str | None = None
     allowed_actions: list[str] | None = None
@@ -47,102 +104,127 @@ class Problem(BaseModel):
     earlier_seq: int | None = Field(
         default=None, description="For idempotency_key_reused: that action's timeline seq."
     )
+    duplicates: list[str] | None = Field(
+        default=None, description="For possible_duplicate: the open cases the filing matches."
+    )
 
 
 class ApiProblem(Exception):
-    """Raise to answer with a problem; `code` becomes the stable `type`."""
+    """Raise to answer with a problem; `code` becomes the stable `type`, `detail` its detail.
+
+    `extra` holds the problem's extension members (`stage`, `allowed_actions`, `errors`, ...).
+    """
 
     status = 400
-    title = "Bad request"
 
-    def __init__(self, code: str, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
+    def __init__(self, code: str, detail: Message, **extra: Any) -> None:
+        super().__init__(code)
         self.code = code
         self.detail = detail
         self.extra = extra
 
+    def __str__(self) -> str:
+        return f"{self.code}: {render(self.detail, DEFAULT_LANGUAGE)}"
+
 
 class Unauthorized(ApiProblem):
     status = 401
-    title = "Not authenticated"
 
 
 class Forbidden(ApiProblem):
     status = 403
-    title = "Not allowed for this key"
 
 
 class NotFound(ApiProblem):
     status = 404
-    title = "Not found"
 
 
 class Conflict(ApiProblem):
     status = 409
-    title = "Conflicts with the case's state"
 
 
 class Unprocessable(ApiProblem):
     status = 422
-    title = "Invalid request"
 
 
 class Unavailable(ApiProblem):
     status = 503
-    title = "Service unavailable"
+
+
+def invalid_request(problems: Sequence[ErrorItem], code: str = "invalid_request") -> Unprocessable:
+    """A 422 listing every invalid part of the request; its detail names the first."""
+    return Unprocessable(code, summary(problems), errors=list(problems))
 
 
 def problem(
-    status: int, code: str, title: str, detail: str, request: Request | None, **extra: Any
+    status: int, code: str, detail: Message, request: Request | None, **extra: Any
 ) -> JSONResponse:
+    """The answer for problem `code`, in the language the request prefers (Indonesian without one).
+
+    Without a request (a refusal before the app sees one), the answer is in Indonesian.
+    """
+    language = (
+        negotiate(request.headers.get("accept-language"))
+        if request is not None
+        else DEFAULT_LANGUAGE
+    )
     body = Problem(
         type=PROBLEM_BASE + code,
-        title=title,
+        title=title(code, status, language),
         status=status,
-        detail=detail,
+        detail=render(detail, language),
         instance=str(request.url.path) if request is not None else None,
-        **extra,
+        **_localised(extra, language),
     )
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"Content-Language": language, "Vary": "Accept-Language"}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     if status == 503:
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return JSONResponse(
         status_code=status,
-        content=jsonable_encoder(body.model_dump(exclude_none=True)),
+        content=jsonable_encoder(body.model_dump(exclude_none=True, by_alias=True)),
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
     )
 
 
+def _localised(value: Any, language: Language) -> Any:
+    """Extension members with every `Message` in them rendered in the answer's language."""
+    if isinstance(value, Message):
+        return render(value, language)
+    if isinstance(value, dict):
+        return {key: _localised(item, language) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_localised(item, language) for item in value]
+    return value
+
+
 async def _api_problem(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ApiProblem)
-    return problem(error.status, error.code, error.title, error.detail, request, **error.extra)
+    return problem(error.status, error.code, error.detail, request, **error.extra)
 
 
 async def _validation(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    errors = [
-        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
-        for e in error.errors()
-    ]
-    first = errors[0] if errors else {"loc": [], "msg": "invalid"}
-    where = ".".join(str(part) for part in first["loc"])
-    return problem(
-        422,
-        "invalid_request",
-        "Invalid request",
-        f"{where}: {first['msg']}",
-        request,
-        errors=errors,
-    )
+    problems = validation_problems(error.errors(), error.body)
+    if not problems:
+        return await _unexpected(request, error)
+    return await _api_problem(request, invalid_request(problems))
 
 
 async def _http(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    path = request.url.path
+    detail = {
+        400: msg("bad_request", reason=error.detail),
+        404: msg("not_found", path=path),
+        405: msg("method_not_allowed", method=request.method, path=path),
+    }.get(error.status_code, msg("http_error", reason=error.detail))
     code = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}.get(
         error.status_code, f"http_{error.status_code}"
     )
-    response = problem(error.status_code, code, str(error.detail), str(error.detail), request)
+    response = problem(error.status_code, code, detail, request)
     # Keep the headers the exception carries, such as the `Allow` a 405 must send (RFC 9110).
     response.headers.update(error.headers or {})
     if error.status_code == 405:
@@ -169,14 +251,7 @@ async def _database(request: Request, error: Exception) -> JSONResponse:
     if not _connection_lost(error):
         return await _unexpected(request, error)
     log.warning("read model unavailable on %s %s: %s", request.method, request.url.path, error)
-    return problem(
-        503,
-        "read_model_unavailable",
-        "Basis data baca tidak tersedia / Read model unavailable",
-        "Basis data perkara (read model) tidak dapat dihubungi; ulangi sebentar lagi / The case "
-        "database (read model) cannot be reached; retry shortly.",
-        request,
-    )
+    return problem(503, "read_model_unavailable", msg("read_model_unavailable"), request)
 
 
 def _connection_lost(error: Exception) -> bool:
@@ -186,29 +261,17 @@ def _connection_lost(error: Exception) -> bool:
     return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
-NOT_READY_TITLE = "Belum siap / Not ready"
-NOT_READY_NAMES = {"temporal": "Temporal", "read_model": "basis data baca / read model"}
-
-
 def not_ready(request: Request, unavailable: list[str]) -> JSONResponse:
     """`/readyz`'s 503: naming each dependency (`temporal`, `read_model`) that did not answer."""
-    names = ", ".join(NOT_READY_NAMES[name] for name in unavailable)
-    return problem(
-        503,
-        "not_ready",
-        NOT_READY_TITLE,
-        f"Tidak menjawab / Not answering: {names}",
-        request,
-        unavailable=unavailable,
-    )
+    names = [msg(f"dependency.{name}") for name in unavailable]
+    detail = msg("not_ready", unavailable=names)
+    return problem(503, "not_ready", detail, request, unavailable=unavailable)
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     # The log keeps the trace; the caller learns only that it was not their fault.
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem(
-        500, "internal", "Internal error", "the service failed to answer; it is logged", request
-    )
+    return problem(500, "internal", msg("internal"), request)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -234,13 +297,24 @@ REFUSAL_STATUS: dict[RefusalCode, type[ApiProblem]] = {
     RefusalCode.UNKNOWN_ACTION: Unprocessable,
 }
 
+# Said of every problem answer in the OpenAPI: which language its title and detail are in.
+LANGUAGE_NOTE = (
+    " Judul dan rincian dalam Bahasa Indonesia; `Accept-Language: en` untuk bahasa Inggris. / "
+    "Title and detail in Bahasa Indonesia; English with `Accept-Language: en`."
+)
+
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
+    status: {
+        "model": Problem,
+        "description": description + LANGUAGE_NOTE,
+        "content": {PROBLEM_MEDIA_TYPE: {}},
+    }
     for status, description in {
         400: "Malformed request.",
         401: "Missing or unknown API key.",
         403: "The key's role or scope does not allow this.",
-        422: "A field is invalid; `errors` lists each one.",
+        422: "A part of the request is invalid; `errors` lists each one (`in`, `pointer`, "
+        "`code`, `message`).",
         503: "A service is unavailable (`read_model_unavailable`: the case database); retry "
         "after `Retry-After` seconds.",
     }.items()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from api.errors import Conflict, Unavailable, Unprocessable
+from api.errors import Conflict, Unavailable, invalid_request
+from api.messages.catalogue import msg
+from api.messages.fields import field_problem
 from models.case import case_id
 from models.database import insert_unless_present
 from models.tables import CaseNumber, FilingRequest
@@ -37,23 +40,24 @@ def filing_key(key_id: str, idempotency_key: str | None) -> str | None:
 def refuse_nul(body: dict[str, Any]) -> None:
     """Refuse a filing (as JSON) holding a NUL character anywhere: PostgreSQL cannot store one
     in text, so its projection would fail on every retry and the case would never answer again."""
-    where = _nul_at(body, "body")
+    where = _nul_at(body, [])
     if where is not None:
-        raise Unprocessable("invalid_request", f"{where}: a NUL character is not allowed")
+        nul = msg("field.nul_character")
+        raise invalid_request([field_problem("body", where, "nul_character", nul)])
 
 
-def _nul_at(value: object, path: str) -> str | None:
+def _nul_at(value: object, path: list[str | int]) -> list[str | int] | None:
     if isinstance(value, str):
         return path if "\x00" in value else None
-    items: list[tuple[object, object]]
+    items: list[tuple[str | int, object]]
     if isinstance(value, dict):
-        items = list(value.items())
+        items = [(str(key), item) for key, item in value.items()]
     elif isinstance(value, list):
         items = list(enumerate(value))
     else:
         return None
     for key, item in items:
-        found = _nul_at(key, path) or _nul_at(item, f"{path}.{key}")
+        found = _nul_at(key, path) or _nul_at(item, [*path, key])
         if found is not None:
             return found
     return None
@@ -64,13 +68,25 @@ MAX_TAKEN_NUMBERS = 20
 
 
 def claim_case_id(
-    engine: Engine, *, key_id: str, idempotency_key: str | None, fingerprint: str, now: datetime
+    engine: Engine,
+    *,
+    key_id: str,
+    idempotency_key: str | None,
+    fingerprint: str,
+    now: datetime,
+    check_new: Callable[[], None] | None = None,
 ) -> tuple[str, bool]:
-    """The case id for this filing, and whether it was claimed before under the same key."""
+    """The case id for this filing, and whether it was claimed before under the same key.
+
+    `check_new` runs only for a filing not claimed before, before it takes a number: what it
+    refuses takes no number and binds no key, so a retry is checked again.
+    """
     if idempotency_key is not None:
         earlier = _earlier(engine, key_id, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier, True
+    if check_new is not None:
+        check_new()
     for _ in range(MAX_TAKEN_NUMBERS):
         new_id = _claim(engine, key_id, idempotency_key, fingerprint, now)
         if new_id is not None:
@@ -82,7 +98,7 @@ def claim_case_id(
                 return earlier, True
         # Otherwise the number is bound to another filing already (the counter was behind):
         # the next attempt takes the next number.
-    raise Unavailable("numbering", "could not find a free case number; retry later")
+    raise Unavailable("numbering", msg("numbering"))
 
 
 def _claim(
@@ -119,7 +135,7 @@ def _earlier(engine: Engine, key_id: str, key: str, fingerprint: str) -> str | N
     if request.request_hash != fingerprint:
         raise Conflict(
             "idempotency_key_reused",
-            f"Idempotency-Key {key!r} was used for a different filing ({request.case_id})",
+            msg("idempotency_key_reused.filing", key=key, case_id=request.case_id),
         )
     return request.case_id
 

@@ -14,11 +14,13 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from api.errors import PROBLEM_MEDIA_TYPE, RETRY_AFTER_SECONDS, Problem, not_ready
+from api.errors import PROBLEM_MEDIA_TYPE, Problem, not_ready, problem
+from api.messages.catalogue import msg
 
 # Short enough for a load balancer's probe; a healthy frontend answers in milliseconds.
 PROBE_TIMEOUT_SECONDS = 2.0
-UNREACHABLE_TYPE = "urn:mufakat:problem:temporal-unreachable"
+# This problem's type (`temporal-unreachable`) is older than the others' snake_case; kept stable.
+UNREACHABLE = "temporal-unreachable"
 
 router = APIRouter(tags=["health"])
 
@@ -67,18 +69,13 @@ async def get_health(request: Request) -> Health | JSONResponse:
     client: Client = request.app.state.temporal
     if await temporal_answers(client):
         return Health(namespace=client.namespace)
-    return JSONResponse(
-        status_code=503,
-        media_type="application/problem+json",
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        content={
-            "type": UNREACHABLE_TYPE,
-            "title": "Temporal is unreachable",
-            "status": 503,
-            "detail": "The workflow service did not answer; cases cannot be read or acted on.",
-            "temporal": "unreachable",
-            "namespace": client.namespace,
-        },
+    return problem(
+        503,
+        UNREACHABLE,
+        msg(UNREACHABLE),
+        request,
+        temporal="unreachable",
+        namespace=client.namespace,
     )
 
 

@@ -17,7 +17,10 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import problem
+from api.errors import invalid_request, problem
+from api.messages.catalogue import Message as Text
+from api.messages.catalogue import msg
+from api.messages.fields import field_problem
 from models.limits import (
     MAX_ACTION_BYTES,
     MAX_FILING_BYTES,
@@ -44,55 +47,42 @@ def body_limit(path: str) -> int | None:
     return MAX_JSON_BODY_BYTES
 
 
-def head_refusal(scope: Scope) -> str | None:
+def head_refusal(scope: Scope) -> Text | None:
     """Why a request's headers are refused, or None; servers that bound them refuse earlier."""
     headers: list[tuple[bytes, bytes]] = scope["headers"]
     if len(headers) > MAX_HEADER_COUNT:
-        return (
-            f"paling banyak {MAX_HEADER_COUNT} header / at most {MAX_HEADER_COUNT} headers "
-            f"(got {len(headers)})"
-        )
+        return msg("headers_too_large.count", limit=MAX_HEADER_COUNT, count=len(headers))
     size = len(scope.get("raw_path") or b"") + len(scope.get("query_string", b""))
     size += sum(len(name) + len(value) + 4 for name, value in headers)  # ": " and CRLF
     if size > MAX_HEADER_BYTES:
-        return (
-            f"baris permintaan dan header paling banyak {MAX_HEADER_BYTES} byte / the request "
-            f"line and headers may have at most {MAX_HEADER_BYTES} bytes"
-        )
+        return msg("headers_too_large.size", limit=MAX_HEADER_BYTES)
     return None
 
 
-def json_refusal(body: bytes) -> tuple[list[str | int], str] | None:
-    """Where and why a JSON body is refused, or None; malformed JSON is FastAPI's to report."""
+def json_refusal(body: bytes) -> tuple[list[str | int], str, Text] | None:
+    """Where, which kind (`errors` code) and why a JSON body is refused, or None; malformed
+    JSON is FastAPI's to report."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
-        return [], (
-            f"bukan UTF-8 yang sah (byte {error.start}) / not valid UTF-8 (byte {error.start})"
-        )
+        return [], "utf8_invalid", msg("field.utf8_invalid", position=error.start)
     try:
         document = json.loads(text)
     except RecursionError:
-        return [], _too_deep()
+        return _too_deep()
     except ValueError:
         return None
     for path, value in _walk(document):
         if isinstance(value, dict | list) and len(path) >= MAX_JSON_DEPTH:
-            return [], _too_deep()
+            return _too_deep()
         if isinstance(value, str) and not _is_unicode(value):
             # JSON can spell half a surrogate pair ("\ud800"), which no Unicode text holds.
-            return path, (
-                "teks harus Unicode yang sah, tanpa surrogate tunggal / text must be valid "
-                "Unicode, with no lone surrogate"
-            )
+            return path, "lone_surrogate", msg("field.lone_surrogate")
     return None
 
 
-def _too_deep() -> str:
-    return (
-        f"JSON bersarang paling dalam {MAX_JSON_DEPTH} tingkat / JSON may be nested at most "
-        f"{MAX_JSON_DEPTH} levels deep"
-    )
+def _too_deep() -> tuple[list[str | int], str, Text]:
+    return [], "json_too_deep", msg("field.json_too_deep", limit=MAX_JSON_DEPTH)
 
 
 def _is_unicode(text: str) -> bool:
@@ -118,30 +108,17 @@ def _walk(document: Any) -> Iterator[tuple[list[str | int], Any]]:
 
 
 def _too_large(request: Request, limit: int) -> JSONResponse:
-    return problem(
-        413,
-        "payload_too_large",
-        "Permintaan terlalu besar / Payload too large",
-        f"badan permintaan ke {request.url.path} paling banyak {limit} byte / the request "
-        f"body to {request.url.path} may have at most {limit} bytes",
-        request,
-    )
+    too_large = msg("payload_too_large", path=request.url.path, limit=limit)
+    return problem(413, "payload_too_large", too_large, request)
 
 
-def _invalid(request: Request, where: list[str | int], detail: str) -> JSONResponse:
+def _invalid(request: Request, where: list[str | int], code: str, message: Text) -> JSONResponse:
     # A key can be the invalid text itself: named escaped, or the answer could not be encoded.
-    loc: list[str | int] = ["body"]
-    loc += [
+    path = [
         p if isinstance(p, int) else p.encode("utf-8", "backslashreplace").decode() for p in where
     ]
-    return problem(
-        422,
-        "invalid_request",
-        "Invalid request",
-        f"{'.'.join(str(part) for part in loc)}: {detail}",
-        request,
-        errors=[{"loc": loc, "msg": detail, "type": "value_error"}],
-    )
+    refused = invalid_request([field_problem("body", path, code, message)])
+    return problem(422, refused.code, refused.detail, request, **refused.extra)
 
 
 def _is_json(request: Request) -> bool:
@@ -165,13 +142,7 @@ class RequestLimits:
         request = Request(scope)
         refused = head_refusal(scope)
         if refused is not None:
-            headers = problem(
-                431,
-                "headers_too_large",
-                "Header terlalu besar / Request header fields too large",
-                refused,
-                request,
-            )
+            headers = problem(431, "headers_too_large", refused, request)
             await headers(scope, receive, send)
             return
         limit = body_limit(scope["path"])

@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from models.case import Agreement, Dispute, Party
 from models.forum import Routing
-from models.pedoman import ClosingState
+from models.pedoman import ClosingState, PayloadKind
+from models.roles import Role
 from models.state import AttachedDocument, CaseStatus, LegalOpinionThread
+
+# A deadline in local time (README "Waktu / Times"), the same four fields wherever one is shown.
+DUE_AT = (
+    "Saat tenggat berakhir, dalam UTC / The instant the limit ends, in UTC: 00:00 local time "
+    "after its last day, e.g. `2026-12-14T17:00:00Z` ends 14 December in WIB."
+)
+DUE_LOCAL = (
+    "Saat yang sama dalam waktu setempat `zone`, dengan selisih UTC / The same instant in the "
+    "local time of `zone`, with its UTC offset."
+)
+DUE_DATE_LOCAL = (
+    "Hari terakhir untuk bertindak, tanggal setempat: hari terakhir yang berakhir paling lambat "
+    "pada `due_local` (tenggat pukul 00:00 berarti akhir hari sebelumnya) / The last day to act, "
+    "as a local date: the last day that ends by `due_local` (a due time of 00:00 is the end of "
+    "the day before)."
+)
+ZONE = (
+    "WIB, WITA atau WIT: zona kantor yang menangani tahap (gubernur untuk tahap GWPP, Jakarta "
+    "untuk Menteri), selain itu zona pedoman / WIB, WITA or WIT: the zone of the office "
+    "conducting the stage (the governor's for a GWPP stage, Jakarta for the Minister's), "
+    "otherwise the guideline's `timezone`."
+)
+TIMEZONE = "Nama zona IANA / The zone's IANA name."
 
 
 class DeadlinePublic(BaseModel):
@@ -18,13 +42,100 @@ class DeadlinePublic(BaseModel):
 
     clock: str = Field(description="`stage`, or `legal_opinion:N` for a legal-opinion thread.")
     stage: str
-    due_at: datetime
+    due_at: datetime = Field(description=DUE_AT, examples=["2026-12-14T17:00:00Z"])
+    due_local: datetime = Field(description=DUE_LOCAL, examples=["2026-12-15T00:00:00+07:00"])
+    due_date_local: date = Field(description=DUE_DATE_LOCAL, examples=["2026-12-14"])
+    zone: str = Field(description=ZONE, examples=["WIB"])
+    timezone: str = Field(description=TIMEZONE, examples=["Asia/Jakarta"])
     limit: str = Field(examples=["14HK"])
     day_type: str = Field(examples=["HK"])
     calendar_version: str = Field(examples=["holidays-0.109"])
     provisional: bool = Field(description="A year in the window has no cuti bersama yet.")
     overdue: bool
     paused: bool
+
+
+class AllowedActionPublic(BaseModel):
+    """An action this key may take now: the case's validator would accept it with a valid
+    payload of `payload_kind`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "action": "sign_agreement",
+                    "payload_kind": "record",
+                    "description": "Setiap pihak menandatangani berita acara kesepakatan.",
+                    "on_own_behalf": False,
+                    "on_behalf_of": ["32.73"],
+                    "threads": [],
+                }
+            ]
+        }
+    )
+
+    action: str = Field(examples=["sign_agreement"])
+    payload_kind: PayloadKind = Field(
+        description="Jenis muatan tindakan / The payload this action takes."
+    )
+    description: str = Field(default="", description="Dari pedoman / From the guideline.")
+    on_own_behalf: bool = Field(
+        description="Kunci ini boleh mengambilnya atas namanya sendiri (tanpa `on_behalf_of`) / "
+        "This key may take it in its own name (without `on_behalf_of`)."
+    )
+    on_behalf_of: list[str] = Field(
+        default_factory=list,
+        description="Operator: pihak yang tindakannya boleh dicatat dengan `on_behalf_of` / "
+        "Operators: the parties (ids) it may record this action for, with `on_behalf_of`.",
+    )
+    threads: list[int] = Field(
+        default_factory=list,
+        description="Untuk `submit_legal_opinion`: utas pendapat hukum terbuka yang boleh "
+        "dijawab / For `submit_legal_opinion`: the open legal-opinion threads it may answer "
+        "(the payload's `thread`).",
+    )
+
+
+class AwaitedPublic(BaseModel):
+    """Who the case waits for, for which actions, by when (`workflows/awaiting.py` has the rule:
+    the stage's own actors for its own actions, the parties that have not confirmed or signed,
+    the prosecutor for each open legal-opinion thread)."""
+
+    role: Role = Field(examples=["party"])
+    scope: str | None = Field(
+        description="Kode wilayah atau id pihak; kode provinsi GWPP; kosong untuk peran "
+        "nasional dan untuk kejaksaan yang wilayahnya mencakup perkara / A party's id, the GWPP's "
+        "province code; null for a national role, and for the prosecutor (any office whose area "
+        "covers the case).",
+        examples=["32.73"],
+    )
+    name: str = Field(examples=["Pemerintah Kota Bandung"])
+    actions: list[str] = Field(examples=[["sign_agreement"]])
+    clock: str = Field(
+        description="`stage`, atau `legal_opinion:N` / `stage`, or `legal_opinion:N`: the clock "
+        "in `deadlines` it is awaited by."
+    )
+    deadline: DeadlinePublic | None = Field(
+        description="Tenggatnya / By when: that clock, as in `deadlines`; null when the stage "
+        "has no clock."
+    )
+
+
+class ProgressPublic(BaseModel):
+    """A step every party must take (a reported agreement's confirmation, an every-party
+    action such as signing the berita acara): who has taken it, who has not."""
+
+    action: str = Field(examples=["sign_agreement"])
+    done_by: list[str] = Field(description="Sudah / Parties that have taken it (or confirmed).")
+    missing: list[str] = Field(description="Belum / Parties that have not.")
+    proposed_by: str | None = Field(
+        default=None, description="For a reported agreement: the party that reported it."
+    )
+    confirmed_with: str | None = Field(
+        default=None,
+        description="For a reported agreement: the action the others confirm it with.",
+        examples=["confirm_agreement"],
+    )
 
 
 class CasePublic(BaseModel):
@@ -51,7 +162,18 @@ class CasePublic(BaseModel):
     legal_opinions: list[LegalOpinionThread]
     documents: list[AttachedDocument]
     recorded: dict[str, str]
-    allowed_actions: list[str] = Field(description="What this caller may do in this stage.")
+    allowed_actions: list[AllowedActionPublic] = Field(
+        description="Tindakan yang kini boleh diambil kunci ini: tepat yang akan diterima / "
+        "What this key may do now: exactly the actions the case would accept from it with a "
+        "valid payload (none for a closed case or a read-only key)."
+    )
+    awaiting: list[AwaitedPublic] = Field(
+        description="Siapa yang harus bertindak berikutnya / Who must act next, and by when."
+    )
+    progress: list[ProgressPublic] = Field(
+        description="Siapa yang sudah mengonfirmasi atau menandatangani / Who has confirmed or "
+        "signed what so far."
+    )
     version: int
     filed_at: datetime
     updated_at: datetime
@@ -71,7 +193,11 @@ class CaseSummary(BaseModel):
     forum: str
     routing_rule: str
     gwpp_province: str | None
-    due_at: datetime | None
+    due_at: datetime | None = Field(description=DUE_AT)
+    due_local: datetime | None = Field(description=DUE_LOCAL)
+    due_date_local: date | None = Field(description=DUE_DATE_LOCAL)
+    zone: str | None = Field(description=ZONE, examples=["WITA"])
+    timezone: str | None = Field(description=TIMEZONE, examples=["Asia/Makassar"])
     overdue: bool
     paused: bool
     updated_at: datetime
@@ -80,33 +206,6 @@ class CaseSummary(BaseModel):
 class CasePage(BaseModel):
     items: list[CaseSummary]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
-
-
-class ActionIn(BaseModel):
-    """An action from pedoman.md with its payload fields beside it."""
-
-    model_config = ConfigDict(
-        extra="allow",
-        json_schema_extra={
-            "examples": [
-                {"action": "declare_deadlock", "reason": "Musyawarah tidak mencapai mufakat"},
-                {"action": "sign_agreement", "on_behalf_of": "32.73", "reference": "BA-1"},
-            ]
-        },
-    )
-
-    action: str = Field(min_length=1, max_length=64, examples=["declare_deadlock"])
-    on_behalf_of: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=120,
-        # No NUL: it would be recorded in the read model, which PostgreSQL then refuses forever.
-        pattern=r"^[^\x00]+$",
-        description="Operators only: the party this is recorded for.",
-    )
-
-    def payload(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
 
 
 class ActionOut(BaseModel):

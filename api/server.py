@@ -13,6 +13,7 @@ import asyncio
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from api.errors import problem
+from api.messages.catalogue import msg
 from models.limits import MAX_HEADER_BYTES, MAX_HEADER_COUNT
 
 # After refusing, the server reads and drops what the client still sends for this long, so
@@ -21,15 +22,9 @@ LINGER_SECONDS = 10.0
 
 
 def _refusal() -> bytes:
-    response = problem(
-        431,
-        "headers_too_large",
-        "Header terlalu besar / Request header fields too large",
-        f"baris permintaan dan header paling banyak {MAX_HEADER_BYTES} byte, paling banyak "
-        f"{MAX_HEADER_COUNT} header / the request line and headers may have at most "
-        f"{MAX_HEADER_BYTES} bytes, and at most {MAX_HEADER_COUNT} headers",
-        None,
-    )
+    # In Indonesian, the default: the head that would say otherwise is the one refused.
+    too_large = msg("headers_too_large.server", size=MAX_HEADER_BYTES, count=MAX_HEADER_COUNT)
+    response = problem(431, "headers_too_large", too_large, None)
     head = [b"HTTP/1.1 431 Request Header Fields Too Large\r\n"]
     head += [name + b": " + value + b"\r\n" for name, value in response.raw_headers]
     return b"".join([*head, b"connection: close\r\n\r\n", response.body])

@@ -9,16 +9,29 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, literal, select, tuple_
+from sqlalchemy import ColumnElement, RowMapping, Select, literal, select, tuple_
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
 from api.auth import Caller
-from api.errors import Unprocessable
+from api.case_view import pinned_guideline
+from api.errors import Unprocessable, invalid_request
+from api.local_time import local_fields, stage_due
+from api.messages.catalogue import msg
+from api.messages.fields import field_problem
 from api.schemas import CasePage, CaseSummary
 from api.visibility import visible_cases
+from api.worklist_filters import Awaiting
 from models.case import CASE_ID_PATTERN
-from models.tables import NO_DUE_DATE, CaseParty, CaseProvince, CaseRecord, CaseSector, UtcDateTime
+from models.tables import (
+    NO_DUE_DATE,
+    CaseAwaiting,
+    CaseParty,
+    CaseProvince,
+    CaseRecord,
+    CaseSector,
+    UtcDateTime,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,7 @@ class Worklist:
     overdue: bool | None = None
     status: str | None = None
     q: str | None = None
+    awaiting: Awaiting | None = None
 
 
 def worklist(
@@ -46,7 +60,17 @@ def worklist(
     columns = [col(getattr(CaseRecord, name)) for name in SUMMARY_COLUMNS]
     query = select(*columns)
     due, key = col(CaseRecord.due_order), col(CaseRecord.case_id)
-    if filters.province is not None:
+    awaiting = filters.awaiting
+    if awaiting is not None and awaiting.scope is not None:
+        # One role's (and scope's) cases in worklist order, straight from its own index: at
+        # most one row per case there.
+        query = query.join(CaseAwaiting, col(CaseAwaiting.case_id) == key)
+        conditions.append(col(CaseAwaiting.role) == awaiting.role.value)
+        conditions.append(col(CaseAwaiting.scope) == awaiting.scope)
+        due, key = col(CaseAwaiting.due_order), col(CaseAwaiting.case_id)
+        if filters.province is not None:
+            conditions.append(key.in_(_in_province(filters.province)))
+    elif filters.province is not None:
         # One province's cases in worklist order, straight from its own index.
         query = query.join(CaseProvince, col(CaseProvince.case_id) == key)
         conditions.append(col(CaseProvince.province_code) == filters.province)
@@ -58,19 +82,40 @@ def worklist(
     more = len(rows) > limit
     rows = rows[:limit]
     return CasePage(
-        items=[CaseSummary.model_validate(dict(row)) for row in rows],
+        items=[_summary(session, row) for row in rows],
         next_cursor=_encode(rows[-1]["due_order"], rows[-1]["case_id"]) if more and rows else None,
     )
 
 
-SUMMARY_COLUMNS = (*CaseSummary.model_fields, "due_order")
+# The summary's own columns, and what places a row (`due_order`) and reads its due date locally.
+SUMMARY_COLUMNS = (
+    *(name for name in CaseSummary.model_fields if name in CaseRecord.model_fields),
+    "due_order",
+    "guideline_hash",
+)
+
+
+def _summary(session: Session, row: RowMapping) -> CaseSummary:
+    due_at = row["due_at"]
+    local = None
+    if due_at is not None:
+        local = stage_due(
+            pinned_guideline(session, row["guideline_hash"]),
+            case_type=row["case_type"],
+            stage=row["stage"],
+            forum=row["forum"],
+            gwpp_province=row["gwpp_province"],
+            due_at=due_at,
+        )
+    return CaseSummary.model_validate({**row, **local_fields(local)})
 
 
 def _conditions(caller: Caller, f: Worklist) -> list[ColumnElement[bool]]:
     for name, value in (("stage", f.stage), ("party", f.party), ("q", f.q)):
         # PostgreSQL refuses a NUL in text: answer 422, never let the query fail with a 500.
         if value is not None and "\x00" in value:
-            raise Unprocessable("invalid_request", f"{name}: a NUL character is not allowed")
+            nul = msg("field.nul_character")
+            raise invalid_request([field_problem("query", [name], "nul_character", nul)])
     conditions: list[ColumnElement[bool]] = []
     visible = visible_cases(caller)
     if visible is not None:
@@ -94,7 +139,17 @@ def _conditions(caller: Caller, f: Worklist) -> list[ColumnElement[bool]]:
         )
     if f.q:
         conditions.append(col(CaseRecord.title_search).contains(f.q.casefold(), autoescape=True))
+    if f.awaiting is not None and f.awaiting.scope is None:
+        # Any scope of a role: a case may wait for several parties, so a semi-join, not a join.
+        awaited = select(col(CaseAwaiting.case_id)).where(
+            col(CaseAwaiting.role) == f.awaiting.role.value
+        )
+        conditions.append(case_id.in_(awaited))
     return conditions
+
+
+def _in_province(province: str) -> Select[tuple[str]]:
+    return select(col(CaseProvince.case_id)).where(col(CaseProvince.province_code) == province)
 
 
 def _after(
@@ -124,5 +179,5 @@ def _decode(cursor: str) -> tuple[datetime | None, str]:
         or re.fullmatch(CASE_ID_PATTERN, case_id) is None
         or (due_at is not None and due_at.tzinfo is None)
     ):
-        raise Unprocessable("invalid_cursor", "cursor: not a cursor this API gave out")
+        raise Unprocessable("invalid_cursor", msg("invalid_cursor"))
     return due_at, case_id

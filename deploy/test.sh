@@ -5,6 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/uv.sh"
 
 cd "$root" # ruff, mypy and pytest read their settings from pyproject.toml here
 "$uv" sync --frozen --all-groups
+"$root/deploy/chromium.sh"
 "$uv" run --no-sync ruff check
 "$uv" run --no-sync ruff format --check
 "$uv" run --no-sync mypy

@@ -7,11 +7,18 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, Field, PlainSerializer
 
+if TYPE_CHECKING:
+    from models.state import CaseInput
+
 GENESIS = "0" * 64
+# The filing's entry, the first of a case's trail (cases filed since `filing-in-trail`): its
+# update id (an action's is `<key id>/<key>`, so never this) and its action name.
+FILING_UPDATE_ID = "filing"
+FILING_ACTION = "file_case"
 
 
 def entry_hash(fields: dict[str, Any]) -> str:
@@ -20,6 +27,18 @@ def entry_hash(fields: dict[str, Any]) -> str:
         fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_instant
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def filing_payload(case: CaseInput) -> dict[str, Any]:
+    """What the filing's trail entry records of it: the filing's SHA-256 (its canonical JSON, as
+    an entry's hash is made), the guideline it was pinned to and where it was routed."""
+    return {
+        "filing_sha256": entry_hash(case.filing.model_dump(mode="json")),
+        "guideline_version": case.pinned.guideline.version,
+        "guideline_hash": case.pinned.content_hash,
+        "routing_rule": case.routing.rule.value,
+        "forum": case.routing.forum.value,
+    }
 
 
 def hashed_instant(at: datetime) -> str:
@@ -94,12 +113,15 @@ HashedInstant = Annotated[datetime, PlainSerializer(hashed_instant, return_type=
 
 
 class AuditEntryPublic(BaseModel):
-    """One accepted action; `entry_hash` is the SHA-256 of the other fields' canonical JSON."""
+    """The filing (entry 1, `file_case`) or one accepted action; `entry_hash` is the SHA-256 of
+    the other fields' canonical JSON."""
 
     case_id: str
     seq: int = Field(description="Position in the case's chain, from 1.")
     timeline_seq: int
-    update_id: str = Field(description="The action's idempotency key (`<key id>/<key>`).")
+    update_id: str = Field(
+        description="The action's idempotency key (`<key id>/<key>`); `filing` for the filing."
+    )
     action: str
     at: HashedInstant
     actor_key: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import Literal
 
@@ -227,6 +228,14 @@ class Guideline(_Schema):
         """The stage graph a case of this type runs through, by stage name."""
         stages = [*self.opening, *self.tracks[case_type].stages, *self.tail]
         return {stage.name: stage for stage in stages}
+
+    def every_action(self) -> Iterator[Action]:
+        """Every action it defines: in each stage of every track, then those of every stage."""
+        stages = [*self.opening, *self.tail]
+        stages += [stage for track in self.tracks.values() for stage in track.stages]
+        for stage in stages:
+            yield from stage.actions
+        yield from self.common_actions
 
 
 class PinnedGuideline(_Schema):

@@ -12,6 +12,7 @@ from functools import cache
 from importlib.resources import files
 
 from models.case import REGION_CODE_PATTERN
+from models.explained import Explained
 
 # re.ASCII: `\d` would otherwise accept other scripts' digits, e.g. fullwidth or Arabic-Indic.
 _REGION_CODE = re.compile(REGION_CODE_PATTERN, re.ASCII)
@@ -21,11 +22,11 @@ _REGION_CODE = re.compile(REGION_CODE_PATTERN, re.ASCII)
 _ADMINISTRATIVE_PREFIXES = ("Kabupaten Administrasi ", "Kota Administrasi ")
 
 
-class RegionCodeError(ValueError):
+class RegionCodeError(Explained, ValueError):
     """A region code that the directory cannot resolve."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, message_id: str, text: str) -> None:
+        super().__init__(message_id, text, code=code)
         self.code = code
 
 
@@ -33,13 +34,14 @@ class MalformedRegionCode(RegionCodeError):
     def __init__(self, code: str) -> None:
         super().__init__(
             code,
+            "malformed_region_code",
             f"malformed region code {code!r}: expected NN (province) or NN.NN (kabupaten/kota)",
         )
 
 
 class UnknownRegion(RegionCodeError):
     def __init__(self, code: str) -> None:
-        super().__init__(code, f"unknown region code {code}")
+        super().__init__(code, "unknown_region", f"unknown region code {code}")
 
 
 class RegionLevel(StrEnum):

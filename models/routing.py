@@ -13,6 +13,7 @@ from models.case import (
     PartyKind,
     Side,
 )
+from models.explained import Explained
 from models.forum import ForumKind, Routing, RoutingRule
 from models.pedoman import OpenQuestions
 from models.regions import Region, RegionDirectory
@@ -22,8 +23,8 @@ GWPP_ESCALATION = "and the Minister of Home Affairs if the GWPP cannot resolve i
 GWPP_LAW = "UU 23/2014 Pasal 370(1), (3); PP 28/2018 Pasal 8"
 
 
-class RoutingError(ValueError):
-    """The parties cannot form a case that any rule routes."""
+class RoutingError(Explained, ValueError):
+    """The parties cannot form a case that any rule routes: why, as a `routing.*` message."""
 
 
 def route(
@@ -41,7 +42,10 @@ def route(
     if case_type is CaseType.SINERGI:
         return _route_sinergi(parties, located)
     if len(located) < len(parties):
-        raise RoutingError("a KSDD case has only regions (provinsi, kabupaten, kota) as parties")
+        raise RoutingError(
+            "routing.ksdd_regions_only",
+            "a KSDD case has only regions (provinsi, kabupaten, kota) as parties",
+        )
     if len(located) > 2:
         return _route_many(located)
     return _route_pair(located, open_questions)
@@ -75,16 +79,27 @@ def _located_parties(
         (party, _region_of(party, regions)) for party in parties if party.kind in REGION_KINDS
     ]
     if len(parties) < 2:
-        raise RoutingError(f"a dispute needs at least two parties, got {len(parties)}")
+        raise RoutingError(
+            "routing.too_few_parties",
+            f"a dispute needs at least two parties, got {len(parties)}",
+            count=len(parties),
+        )
     seen: set[str] = set()
     for party in parties:
         if party.party_id in seen:
-            raise RoutingError(f"party {party.party_id} is listed twice")
+            raise RoutingError(
+                "routing.listed_twice",
+                f"party {party.party_id} is listed twice",
+                party=party.party_id,
+            )
         seen.add(party.party_id)
     if not located:
-        raise RoutingError("a cooperation dispute needs at least one region as a party")
+        raise RoutingError(
+            "routing.no_region",
+            "a cooperation dispute needs at least one region as a party",
+        )
     if {party.side for party in parties} != {Side.REQUESTING, Side.RESPONDING}:
-        raise RoutingError("a dispute needs a requesting and a responding party")
+        raise RoutingError("routing.sides", "a dispute needs a requesting and a responding party")
     return located
 
 
@@ -93,13 +108,21 @@ def _region_of(party: Party, regions: RegionDirectory) -> Region:
     region = regions.get(str(party.region_code))
     if party.kind is not PartyKind(region.level):
         raise RoutingError(
+            "routing.wrong_kind",
             f"region {region.code} ({region.name}) is a {region.level.value}, "
-            f"but its party kind is {party.kind.value}"
+            f"but its party kind is {party.kind.value}",
+            code=region.code,
+            name=region.name,
+            level=region.level.value,
+            kind=party.kind.value,
         )
     if not region.is_autonomous:
         raise RoutingError(
+            "routing.administrative",
             f"{region} is an administrative area, not an autonomous region: "
-            f"the party is the province {region.province_code}"
+            f"the party is the province {region.province_code}",
+            region=str(region),
+            province=region.province_code,
         )
     return region
 
@@ -148,9 +171,11 @@ def _route_many(located: list[tuple[Party, Region]]) -> Routing:
 
 def _route_ksdpk(parties: Sequence[Party], clause: DisputeClause | None) -> Routing:
     if not any(party.kind not in GOVERNMENT_KINDS for party in parties):
-        raise RoutingError("a KSDPK case needs a third party")
+        raise RoutingError("routing.ksdpk_third_party", "a KSDPK case needs a third party")
     if clause is None:
-        raise RoutingError("a KSDPK case needs the agreement's dispute clause")
+        raise RoutingError(
+            "routing.ksdpk_clause", "a KSDPK case needs the agreement's dispute clause"
+        )
     return Routing(
         rule=RoutingRule.R7,
         forum=ForumKind.DISPUTE_CLAUSE,
@@ -163,7 +188,10 @@ def _route_ksdpk(parties: Sequence[Party], clause: DisputeClause | None) -> Rout
 
 def _route_sinergi(parties: Sequence[Party], located: list[tuple[Party, Region]]) -> Routing:
     if not any(party.kind is PartyKind.KEMENTERIAN_LEMBAGA for party in parties):
-        raise RoutingError("a SINERGI case needs a ministry or agency (kementerian_lembaga)")
+        raise RoutingError(
+            "routing.sinergi_ministry",
+            "a SINERGI case needs a ministry or agency (kementerian_lembaga)",
+        )
     found = [region for _, region in located]
     provinces = {region.province_code for region in found}
     # Routing holds one channel: a province consults the Minister directly, and kabupaten/kota of

@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         default="archives/",
         description="With a documents bucket, archives go to the same bucket under this prefix.",
     )
+    audit_signing_key_file: Path | None = Field(
+        default=None,
+        description="An Ed25519 private key (PKCS#8 PEM) that signs audit exports instead of "
+        "the key the instance makes on first use and keeps in the read model.",
+    )
 
     @field_validator("data_dir", "documents_dir", "archive_dir")
     @classmethod

@@ -47,6 +47,8 @@ class CaseRecord(SQLModel, table=True):
         Index("ix_cases_due_order", "due_order", "case_id"),
         Index("ix_cases_status_due_order", "status", "due_order", "case_id"),
         Index("ix_cases_stage_due_order", "stage", "due_order", "case_id"),
+        # A filing's possible duplicates: the open cases of its dispute (api/duplicates.py).
+        Index("ix_cases_dispute_key", "dispute_key", "status"),
     )
 
     case_id: str = Field(primary_key=True, max_length=20)
@@ -73,6 +75,11 @@ class CaseRecord(SQLModel, table=True):
     updated_at: datetime = _at(nullable=False)
     guideline_version: str = Field(max_length=20)
     guideline_hash: str = Field(max_length=64)
+    dispute_key: str | None = Field(
+        default=None,
+        max_length=64,
+        description="models/disputes.py; None for a case closed before revision 0009.",
+    )
     detail: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
@@ -102,6 +109,26 @@ class CaseProvince(SQLModel, table=True):
 
     case_id: str = Field(primary_key=True, max_length=20, foreign_key="cases.case_id")
     province_code: str = Field(primary_key=True, max_length=2)
+    due_order: datetime = _at(nullable=False)
+
+
+class CaseAwaiting(SQLModel, table=True):
+    """Who a case waits for now (`workflows.awaiting`), each with the case's place in the
+    worklist: the `awaiting` filter pages through one role's (and scope's) cases soonest due
+    first, straight from an index, as the province filter does. Rewritten with every projection.
+    """
+
+    __tablename__ = "case_awaiting"
+    __table_args__ = (Index("ix_case_awaiting_worklist", "role", "scope", "due_order", "case_id"),)
+
+    case_id: str = Field(primary_key=True, max_length=20, foreign_key="cases.case_id")
+    role: str = Field(primary_key=True, max_length=20)
+    scope: str = Field(
+        primary_key=True,
+        max_length=120,
+        description="Party id or province code; empty for a national role, and for the "
+        "prosecutor of a legal-opinion thread (any office covering the case).",
+    )
     due_order: datetime = _at(nullable=False)
 
 
@@ -220,6 +247,20 @@ class AuditEntry(SQLModel, table=True):
     documents: list[str] = Field(sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     entry_hash: str = Field(max_length=64)
+
+
+class AuditSigningKey(SQLModel, table=True):
+    """The instance's Ed25519 key that signs audit exports (`workflows.audit_signing`): made on
+    first use, one row shared by every process of the instance."""
+
+    __tablename__ = "audit_signing_keys"
+
+    name: str = Field(primary_key=True, max_length=20, description="Always `instance`.")
+    key_id: str = Field(max_length=64, description="SHA-256 (hex) of the raw public key.")
+    algorithm: str = Field(max_length=20)
+    public_key: str = Field(max_length=64, description="The raw public key, base64url.")
+    private_key: str = Field(max_length=400, description="PKCS#8 PEM, unencrypted.")
+    created_at: datetime = _at(nullable=False)
 
 
 class CaseArchive(SQLModel, table=True):

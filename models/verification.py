@@ -16,6 +16,10 @@ class CheckName(StrEnum):
     CHAIN = "chain"
     TRAIL = "trail"
     DOCUMENTS = "documents"
+    # An exported archive's own (`mufakat audit verify-archive`): its files against its
+    # manifest, and its Ed25519 signatures.
+    MANIFEST = "manifest"
+    SIGNATURE = "signature"
 
 
 class Check(BaseModel):

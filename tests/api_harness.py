@@ -68,9 +68,16 @@ class Api:
         role: Role = Role.OPERATOR,
         scope: str | None = None,
         key: str | None = None,
+        *,
+        force: bool = True,
     ) -> httpx.Response:
+        # Tests file the same dispute again and again for fresh cases: confirmed (`force`)
+        # unless a test is about the duplicate check (tests/test_possible_duplicate.py).
         return await self.client.post(
-            "/v1/cases", json=filing, headers=self.headers(role, scope, key or str(uuid.uuid4()))
+            "/v1/cases",
+            json=filing,
+            params={"force": "true"} if force else None,
+            headers=self.headers(role, scope, key or str(uuid.uuid4())),
         )
 
     async def act(

@@ -18,7 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 from models import search_attributes as sa
 from models.settings import Settings
 
-pytest_plugins = ["tests.databases", "tests.api_harness"]
+pytest_plugins = ["tests.databases", "tests.api_harness", "tests.browser"]
 BIN = Path(sys.executable).parent
 TEMPORAL = str(BIN / "temporal")
 TEMPORAL_TEST_SERVER = str(BIN / "temporal-test-server")

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from api.cli.embedded import installed_program
+from api.cli.instance import STATE_DIR_ENV
 
 START_SECONDS = 90.0
 STOP_SECONDS = 45.0
@@ -45,6 +46,7 @@ class DevInstance:
     """One running `mufakat dev`."""
 
     data_dir: Path
+    state_dir: Path
     api_port: int
     temporal_port: int
     process: subprocess.Popen[bytes]
@@ -108,9 +110,15 @@ def processes_mentioning(text: str) -> dict[int, str]:
 
 
 @contextmanager
-def dev_instance(data_dir: Path) -> Iterator[DevInstance]:
-    """Start `mufakat dev`; on the way out, make sure it is gone even if the test failed."""
+def dev_instance(data_dir: Path, state_dir: Path | None = None) -> Iterator[DevInstance]:
+    """Start `mufakat dev`; on the way out, make sure it is gone even if the test failed.
+
+    It records itself in `state_dir` (default: beside the data directory), never in the home
+    directory of whoever runs the tests.
+    """
     output = data_dir.parent / f"{data_dir.name}-dev.out"
+    state_dir = state_dir or data_dir.parent / "state"
+    env = {**os.environ, STATE_DIR_ENV: str(state_dir)}
     api_port, temporal_port = free_port(), free_port(with_ui=True)
     argv = [
         installed_program("mufakat"),
@@ -123,8 +131,8 @@ def dev_instance(data_dir: Path) -> Iterator[DevInstance]:
         str(temporal_port),
     ]
     with output.open("ab") as sink:
-        process = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT)
-    instance = DevInstance(data_dir, api_port, temporal_port, process, output)
+        process = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT, env=env)
+    instance = DevInstance(data_dir, state_dir, api_port, temporal_port, process, output)
     try:
         yield instance
     finally:

@@ -60,7 +60,7 @@ async def test_retried_filing_returns_the_same_case(api: Api) -> None:
     assert body["type"] == PROBLEM + "idempotency_key_reused"
     assert "surat-2026-001" in body["detail"] and first.json()["case_id"] in body["detail"]
     assert await _case_ids(api) == [first.json()["case_id"]]
-    # Without a key, every filing is a new case.
+    # Under another key, the same filing confirmed (`force`) is a new case.
     assert (await api.file(ksdd_filing_json(), key=None)).status_code == 201
     assert len(await _case_ids(api)) == 2
 

@@ -183,7 +183,15 @@ async def test_deeply_nested_json_is_refused_naming_the_limit(api: Api) -> None:
                 assert problem["type"] == PROBLEM + "bad_payload", problem
                 continue
             assert problem["type"] == PROBLEM + "invalid_request"
-            assert f"at most {MAX_JSON_DEPTH} levels" in problem["detail"]
+            assert f"paling dalam {MAX_JSON_DEPTH} tingkat" in problem["detail"]
+            assert problem["errors"] == [
+                {
+                    "in": "body",
+                    "pointer": "",
+                    "code": "json_too_deep",
+                    "message": f"JSON bersarang paling dalam {MAX_JSON_DEPTH} tingkat",
+                }
+            ]
 
 
 async def test_each_refusal_keeps_the_connection(api: Api) -> None:
@@ -191,10 +199,10 @@ async def test_each_refusal_keeps_the_connection(api: Api) -> None:
     deep = b'{"action": "add_note", "text": "x", "x": ' + b"[" * 300 + b"]" * 300 + b"}"
     refused = [
         (note % (b"x" * (3 * MIB)), 413, "payload_too_large", str(MAX_ACTION_BYTES)),
-        (note % b"\\ud800", 422, "invalid_request", "no lone surrogate"),  # half a pair
-        (b'{"action": "add_note", "\\udfff": "x"}', 422, "invalid_request", "no lone surrogate"),
-        (note % b"\xed\xa0\x80", 422, "invalid_request", "not valid UTF-8"),
-        (deep, 422, "invalid_request", "levels deep"),
+        (note % b"\\ud800", 422, "invalid_request", "body /text: teks harus Unicode"),  # half
+        (b'{"action": "add_note", "\\udfff": "x"}', 422, "invalid_request", "tanpa surrogate"),
+        (note % b"\xed\xa0\x80", 422, "invalid_request", "body: bukan UTF-8 yang sah (byte ke-40)"),
+        (deep, 422, "invalid_request", "paling dalam"),
     ]
     async with over_http(api) as http:
         case_id = await http.case()

@@ -17,7 +17,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
-from models.audit import check_chain, entry_hash, hashed_content
+from models.audit import GENESIS, check_chain, entry_hash, hashed_content
 from models.roles import Actor, Role
 from models.state import ActionRequest
 from models.tables import AuditEntry, CaseRecord
@@ -41,7 +41,8 @@ TO_CLOSED: list[Step] = [
     (Role.GWPP, "32", "issue_decision", {"number": "100/2026", "summary": "Biaya dibagi"}),
     (Role.GWPP, "32", "confirm_implemented", {"reference": "LAP-1"}),
 ]
-EVERY_CHECK = {name.value for name in CheckName}
+# An exported archive's own checks (manifest, signature) are not the live verification's.
+EVERY_CHECK = {name.value for name in CheckName} - {"manifest", "signature"}
 
 
 async def _verify(api: Api, case_id: str, **options: Any) -> VerifyReport:
@@ -137,12 +138,20 @@ async def test_trail_has_one_chained_entry_per_accepted_action(api: Api) -> None
     await api.settled(case_id)
     trail = await api.get(f"/v1/cases/{case_id}/audit", Role.PARTY, BANDUNG)
     assert trail.status_code == 200, trail.text
-    entries = trail.json()["entries"]
+    filing, *entries = trail.json()["entries"]
+    # The filing opens the trail: who filed it, when, and its hash.
+    assert (filing["seq"], filing["action"], filing["update_id"]) == (1, "file_case", "filing")
+    assert (filing["actor_role"], filing["actor_scope"], filing["timeline_seq"]) == (
+        "operator",
+        None,
+        1,
+    )
+    assert len(filing["payload"]["filing_sha256"]) == 64 and filing["prev_hash"] == "0" * 64
     assert [entry["action"] for entry in entries] == [step[3] for step in steps]
-    assert [entry["seq"] for entry in entries] == [1, 2, 3, 4]
+    assert [entry["seq"] for entry in entries] == [2, 3, 4, 5]
     # Every hash can be recomputed from the JSON alone, and each covers the one before it.
-    assert check_chain(SimpleNamespace(**entry) for entry in entries) == []
-    assert all(entry_hash(hashed_content(e)) == e["entry_hash"] for e in entries)
+    assert check_chain(SimpleNamespace(**entry) for entry in [filing, *entries]) == []
+    assert all(entry_hash(hashed_content(e)) == e["entry_hash"] for e in [filing, *entries])
     for entry, (role, scope, key, _, payload) in zip(entries, steps, strict=True):
         assert entry["update_id"].endswith(f"/{key}")
         assert entry["actor_role"] == role.value and entry["actor_scope"] == scope
@@ -209,7 +218,7 @@ class _Shelf:
 
 
 def _edit_payload(session: Session, case_id: str) -> None:
-    row = _entry(session, case_id, 2)
+    row = _entry(session, case_id, 3)
     row.payload = {"summary": "Tanggapan yang diubah"}
     session.add(row)
 
@@ -254,7 +263,45 @@ def _rechain_edit(session: Session, case_id: str) -> None:
             select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(col(AuditEntry.seq))
         )
     )
-    rows[1].payload = {"summary": "Tanggapan yang diubah"}
+    rows[2].payload = {"summary": "Tanggapan yang diubah"}
+    for before, row in pairwise(rows):
+        row.prev_hash = before.entry_hash
+        row.entry_hash = entry_hash(hashed_content(row))
+        session.add(row)
+
+
+def _refile(session: Session, case_id: str) -> None:
+    """The filing's entry says another key filed the case, re-chained to look whole."""
+    rows = _rows(session, case_id)
+    rows[0].actor_key = "palsu"
+    _rechain(session, rows)
+
+
+def _drop_filing(session: Session, case_id: str) -> None:
+    """The filing's entry removed and the rest renumbered and re-chained from the start."""
+    rows = _rows(session, case_id)
+    session.delete(rows[0])
+    session.flush()
+    kept = [AuditEntry.model_validate({**row.model_dump(), "seq": row.seq - 1}) for row in rows[1:]]
+    for row in rows[1:]:
+        session.delete(row)
+    session.flush()
+    kept[0].prev_hash = GENESIS
+    kept[0].entry_hash = entry_hash(hashed_content(kept[0]))
+    _rechain(session, kept)
+
+
+def _rows(session: Session, case_id: str) -> list[AuditEntry]:
+    return list(
+        session.exec(
+            select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(col(AuditEntry.seq))
+        )
+    )
+
+
+def _rechain(session: Session, rows: list[AuditEntry]) -> None:
+    rows[0].entry_hash = entry_hash(hashed_content(rows[0]))
+    session.add(rows[0])
     for before, row in pairwise(rows):
         row.prev_hash = before.entry_hash
         row.entry_hash = entry_hash(hashed_content(row))
@@ -275,11 +322,16 @@ def _entry(session: Session, case_id: str, seq: int) -> AuditEntry:
 
 
 TAMPERS: list[tuple[Callable[[Session, str], None], dict[str, str]]] = [
-    (_edit_payload, {"chain": "entry 2: its content no longer matches", "trail": "payload is"}),
+    (_edit_payload, {"chain": "entry 3: its content no longer matches", "trail": "payload is"}),
     (_delete_entry, {"chain": "entry 4: expected entry 3", "trail": "the trail has no entry"}),
     (_swap_entries, {"chain": "entry 1: does not follow", "trail": "out of order"}),
-    (_forge_entry, {"trail": "extra: trail entry 7 (add_note, update palsu/1) matches no"}),
-    (_rechain_edit, {"trail": "trail entry 2 (update "}),
+    (_forge_entry, {"trail": "extra: trail entry 8 (add_note, update palsu/1) matches no"}),
+    (_rechain_edit, {"trail": "trail entry 3 (update "}),
+    (
+        _refile,
+        {"trail": "trail entry 1 (update filing): actor_key is 'palsu'; the filing in run 1"},
+    ),
+    (_drop_filing, {"trail": "the trail has no entry for the filing (it must be entry 1)"}),
     (_edit_stage, {"state": "read model stage is 'musyawarah'"}),
 ]
 

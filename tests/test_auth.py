@@ -27,6 +27,7 @@ from api.auth import (
 )
 from api.deps import CallerDep
 from api.errors import Forbidden, install_problem_handlers
+from api.messages.catalogue import render
 from models.database import create_database_engine
 from models.regions import load_regions
 from models.roles import Actor, Role
@@ -251,7 +252,10 @@ def test_require_role_names_the_role_needed() -> None:
     with pytest.raises(Forbidden) as refused:
         require_role(auditor, Role.OPERATOR, Role.ADMIN)
     assert refused.value.code == "wrong_role"
-    assert refused.value.detail == (
+    assert render(refused.value.detail, "id") == (
+        "ini memerlukan kunci berperan operator atau admin; kunci ini berperan auditor"
+    )
+    assert render(refused.value.detail, "en") == (
         "this needs a key with role operator or admin; this key has role auditor"
     )
 

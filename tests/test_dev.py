@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from collections.abc import Awaitable
@@ -10,6 +11,7 @@ from pathlib import Path
 import httpx
 from temporalio.client import Client
 
+from api.cli.instance import RECORD_NAME
 from tests.cases import OPERATOR, CaseDriver, ksdd_filing, party
 from tests.dev_instance import STOP_SECONDS, DevInstance, dev_instance, processes_mentioning
 from workflows.case_workflow import CaseWorkflow
@@ -22,6 +24,7 @@ def _assert_up(instance: DevInstance) -> None:
     assert health == {"status": "ok", "temporal": "serving", "namespace": "default"}
     assert httpx.get(instance.ui_url, timeout=10).status_code == 200
     assert (instance.data_dir / "temporal.db").is_file()
+    assert _recorded(instance) == [instance.process.pid]  # see tests/test_cli_instance.py
 
 
 def _assert_stopped_cleanly(instance: DevInstance) -> None:
@@ -29,6 +32,15 @@ def _assert_stopped_cleanly(instance: DevInstance) -> None:
     assert processes_mentioning(str(instance.data_dir)) == {}
     logs = instance.data_dir / "logs"
     assert sorted(p.name for p in logs.iterdir()) == ["api.log", "temporal.log", "worker.log"]
+    assert _recorded(instance) == []  # a clean stop withdraws the instance's record
+    assert not (instance.data_dir / RECORD_NAME).exists()
+
+
+def _recorded(instance: DevInstance) -> list[int]:
+    """The pids the state directory records on this instance's data directory."""
+    records = (instance.state_dir / "instances").glob("*.json")
+    found = [json.loads(path.read_text()) for path in records]
+    return [record["pid"] for record in found if record["data_dir"] == str(instance.data_dir)]
 
 
 def test_dev_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ from temporalio.workflow import NondeterminismError
 
 from tests.histories.corpus import CORPUS, CorpusEntry, load_manifest, load_runs, patch_ids
 from tests.histories.unguarded import UnguardedCaseWorkflow
-from workflows.case_workflow import CaseWorkflow
+from workflows.audit_runs import RunHistory, parse_run
+from workflows.case_workflow import CODE_VERSION, FILING_IN_TRAIL, PATCHES, CaseWorkflow
 
 ENTRIES = load_manifest().entries
 EXAMPLE_PATCH = "notify-on-transition"
@@ -97,3 +98,23 @@ async def test_the_same_change_without_its_guard_breaks_running_cases() -> None:
     for name, runs in failures.items():
         for error in runs.values():
             assert isinstance(error, NondeterminismError), f"{name}: {error!r}"
+
+
+def test_the_workflow_names_the_newest_recorded_code_and_every_patch_it_took() -> None:
+    """Audit exports name CODE_VERSION and PATCHES; `verify-archive` trusts them to refuse
+    archives of newer code, so they must follow the corpus (VERSIONING.md, step 4)."""
+    newest = max((entry.code_version for entry in ENTRIES), key=lambda v: int(v.lstrip("v")))
+    assert newest == CODE_VERSION
+    assert {patch for entry in ENTRIES for patch in entry.patches} == set(PATCHES)
+
+
+def test_cases_filed_since_filing_in_trail_put_the_filing_first() -> None:
+    for entry in ENTRIES:
+        recorded = FILING_IN_TRAIL in entry.patches
+        assert recorded == (int(entry.code_version.lstrip("v")) >= 4), entry.name
+        runs = [RunHistory(history.run_id, history) for history in load_runs(entry)]
+        end = parse_run(runs[-1], len(runs)).result
+        if end is None or not recorded:
+            continue  # still running when recorded, or filed before the rule
+        filed = end.timeline[0]
+        assert (filed.seq, filed.kind, filed.idempotency_key) == (1, "filed", "filing"), entry.name

@@ -141,7 +141,8 @@ def _assert_read_model_unavailable(response: httpx.Response) -> None:
     problem = response.json()
     assert problem["type"] == PROBLEM + "read_model_unavailable", problem
     assert problem["status"] == 503
-    assert " / " in problem["title"] and " / " in problem["detail"]  # Indonesian / English
+    assert problem["title"] == "Basis data baca tidak tersedia"  # Indonesian unless asked
+    assert response.headers["content-language"] == "id"
     assert "SELECT" not in response.text and "psycopg" not in response.text
 
 
@@ -159,7 +160,7 @@ async def _assert_read_model_down(proxied: ProxiedApi) -> list[httpx.Response]:
     assert int(ready.headers["retry-after"]) > 0
     problem = ready.json()
     assert (problem["type"], problem["unavailable"]) == (PROBLEM + "not_ready", ["read_model"])
-    assert "read model" in problem["detail"]
+    assert problem["detail"] == "tidak menjawab: basis data baca (read model)"
     health = await proxied.get("/health")
     assert health.status_code == 200, health.text  # Temporal serves: /health says only that
     return [*answers, ready, health]

@@ -69,7 +69,8 @@ async def test_wrong_role(musyawarah_case: CaseDriver) -> None:
     assert refusal.type == "wrong_role"
     assert (await _refused(musyawarah_case, AUDITOR, "add_note", text="hi")).type == "wrong_role"
     operator_alone = await _refused(musyawarah_case, OPERATOR, "declare_deadlock", reason="Buntu")
-    assert "on_behalf_of" in operator_alone.message
+    # A party's action: the refusal tells the operator it may record it for a party.
+    assert operator_alone.details[0]["message_id"] == "wrong_role.for_party"
 
 
 async def test_wrong_scope(musyawarah_case: CaseDriver) -> None:
@@ -110,11 +111,17 @@ async def test_missing_confirmation(musyawarah_case: CaseDriver) -> None:
 
 async def test_bad_payload_names_the_field(musyawarah_case: CaseDriver) -> None:
     missing = await _refused(musyawarah_case, party(BANDUNG), "declare_deadlock")
-    assert missing.type == "bad_payload" and "payload.reason" in missing.message
+    assert missing.type == "bad_payload"
+    assert missing.message == "bad_payload.fields (count=1, where='body /reason', field='reason')"
+    [details] = missing.details
+    assert (details["message_id"], details["errors"][0]["code"]) == (
+        "bad_payload.fields",
+        "missing",
+    )
     extra = await _refused(
         musyawarah_case, party(BANDUNG), "declare_deadlock", reason="Buntu", colour="blue"
     )
-    assert extra.type == "bad_payload" and "payload.colour" in extra.message
+    assert extra.type == "bad_payload" and "where='body /colour'" in extra.message
     bad_hash = await _refused(
         musyawarah_case,
         party(BANDUNG),
@@ -124,7 +131,7 @@ async def test_bad_payload_names_the_field(musyawarah_case: CaseDriver) -> None:
         sha256="not-a-hash",
         size=10,
     )
-    assert bad_hash.type == "bad_payload" and "payload.sha256" in bad_hash.message
+    assert bad_hash.type == "bad_payload" and "where='body /sha256'" in bad_hash.message
 
 
 async def test_already_done_and_not_applicable(musyawarah_case: CaseDriver) -> None:
@@ -152,7 +159,8 @@ async def test_closed_case_refuses_everything(dev_env: WorkflowEnvironment) -> N
 async def test_only_an_operator_acts_on_behalf_of_a_party(musyawarah_case: CaseDriver) -> None:
     pretender = party(BANDUNG).model_copy(update={"on_behalf_of": KOTA_BANDUNG})
     refusal = await _refused(musyawarah_case, pretender, "confirm_agreement")
-    assert refusal.type == "wrong_role" and "on a party's behalf" in refusal.message
+    assert refusal.type == "wrong_role"
+    assert refusal.details[0]["message_id"] == "wrong_role.on_behalf_by"
 
 
 async def test_nothing_is_recorded_for_a_stranger(musyawarah_case: CaseDriver) -> None:
@@ -169,4 +177,5 @@ async def test_an_operators_own_action_is_never_recorded_for_a_party(
         await case.act(OPERATOR, "add_note", text="Berkas diterima")  # the case has started
         for_party = OPERATOR.model_copy(update={"on_behalf_of": BANDUNG})
         refusal = await _refused(case, for_party, "accept_filing")
-        assert refusal.type == "wrong_role" and "not a party's action" in refusal.message
+        assert refusal.type == "wrong_role"
+        assert refusal.details[0]["message_id"] == "wrong_role.not_a_party_action"

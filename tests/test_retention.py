@@ -49,7 +49,9 @@ from tests.conftest import (
 )
 from tests.dev_instance import dev_instance
 from workflows.archiver import CaseArchiver
+from workflows.audit_offline import verify_archive
 from workflows.client import connect_client
+from workflows.replaying import ReplayStream, unsandboxed_case_replayer
 from workflows.worker import TASK_QUEUE, build_worker
 
 BANDUNG = "32.04"
@@ -184,9 +186,16 @@ async def _read(service: Service, case_id: str, out: Path) -> Readings:
 
 
 def _case_files(files: dict[str, bytes]) -> dict[str, bytes]:
-    """An export's files but its manifest, and the manifest's cases (not when it was made)."""
-    kept = {path: data for path, data in files.items() if path != "manifest.json"}
-    kept["manifest.json#cases"] = json.dumps(json.loads(files["manifest.json"])["cases"]).encode()
+    """A case's history, trail and documents list, and what the manifest says of them: not when
+    the export was made (its signed statements), nor the documents' contents (an archive has
+    none)."""
+    recorded = ("/history.json", "/trail.json", "/documents.json")
+    kept = {path: data for path, data in files.items() if path.endswith(recorded)}
+    cases = json.loads(files["manifest.json"])["cases"]
+    for case in cases:
+        case["files"] = {path: sha for path, sha in case["files"].items() if path in kept}
+        del case["documents_included"]
+    kept["manifest.json#cases"] = json.dumps(cases).encode()
     return kept
 
 
@@ -251,6 +260,11 @@ async def test_a_closed_case_is_audited_from_its_archive_once_temporal_deleted_i
         packed = stored.path(row.object_key).read_bytes()
         assert hashlib.sha256(packed).hexdigest() == row.sha256 == row.object_key
         assert _case_files(_unpacked(packed, case_id)) == _case_files(before.export)
+        # Signed by the instance like any export: an auditor verifies it with no server.
+        (tmp_path / f"{case_id}.tar.gz").write_bytes(packed)
+        async with ReplayStream(unsandboxed_case_replayer()) as stream:
+            offline = await verify_archive(tmp_path / f"{case_id}.tar.gz", stream)
+        assert offline.ok and offline.trust.key_id is not None, offline
 
         waited = time.monotonic()
         while any([await service.held_by_temporal(case_id, run_id) for run_id in runs]):
@@ -276,6 +290,10 @@ async def test_a_closed_case_is_audited_from_its_archive_once_temporal_deleted_i
         damaged = await api.get(f"/v1/cases/{case_id}/history", Role.AUDITOR)
         assert damaged.status_code == 500, damaged.text
         assert damaged.json()["type"] == "urn:mufakat:problem:archive_damaged"
+        assert damaged.json()["detail"] == (
+            f"arsip perkara {case_id} ber-hash {hashlib.sha256(altered).hexdigest()}, bukan "
+            f"{row.sha256} yang tercatat (telah diubah)"
+        )
         report = await api.client.post(
             f"/v1/cases/{case_id}/verify", headers=api.headers(Role.AUDITOR)
         )

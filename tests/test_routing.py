@@ -6,6 +6,7 @@ from typing import Literal
 
 import pytest
 
+from api.messages.catalogue import explained, render
 from models.case import CaseType, DisputeClause, DisputeRoute, Party, PartyKind, Side
 from models.forum import ForumKind, Routing, RoutingRule
 from models.pedoman import OpenQuestions
@@ -36,6 +37,16 @@ def routed(case_type: CaseType, *parties: Party, clause: DisputeClause | None = 
 
 def where(routing: Routing) -> tuple[RoutingRule, ForumKind, str | None]:
     return routing.rule, routing.forum, routing.gwpp_province
+
+
+def said_in_both_languages(error: RoutingError) -> str:
+    """The API's reason for the error: in English its own sentence, and a whole one in
+    Indonesian (not the English standing in for a missing entry); the Indonesian returned."""
+    reason = explained(error)
+    assert render(reason, "en") == str(error)
+    indonesian = render(reason, "id")
+    assert indonesian != str(error) and "{" not in indonesian
+    return indonesian
 
 
 @pytest.mark.parametrize(
@@ -160,14 +171,20 @@ def test_malformed_code_is_named() -> None:
     ],
 )
 def test_impossible_region_cases_are_refused(codes: tuple[str, ...], message: str) -> None:
-    with pytest.raises(RoutingError, match=message):
+    with pytest.raises(RoutingError, match=message) as refused:
         ksdd(*codes)
+    said_in_both_languages(refused.value)
 
 
 def test_party_kind_must_match_the_region() -> None:
     misnamed = Party(kind=PartyKind.KOTA, side=Side.RESPONDING, region_code="32.04", name="x")
-    with pytest.raises(RoutingError, match=r"32\.04 .*is a kabupaten, but its party kind is kota"):
+    with pytest.raises(
+        RoutingError, match=r"32\.04 .*is a kabupaten, but its party kind is kota"
+    ) as refused:
         routed(CaseType.KSDD, region("32.73", Side.REQUESTING), misnamed)
+    assert said_in_both_languages(refused.value) == (
+        "wilayah 32.04 (Kabupaten Bandung) adalah kabupaten, tetapi jenis pihaknya kota"
+    )
 
 
 @pytest.mark.parametrize(
@@ -199,5 +216,6 @@ def test_party_kind_must_match_the_region() -> None:
 def test_impossible_party_combinations_are_refused(
     case_type: CaseType, parties: tuple[Party, ...], clause: DisputeClause | None, message: str
 ) -> None:
-    with pytest.raises(RoutingError, match=message):
+    with pytest.raises(RoutingError, match=message) as refused:
         routed(case_type, *parties, clause=clause)
+    said_in_both_languages(refused.value)

@@ -30,17 +30,20 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.document_store import DocumentStore
+from models.signing import Signer
 from models.tables import CaseArchive
 from workflows.audit import case_runs, history_document
 from workflows.audit_archive import CaseArchives
 from workflows.audit_export import exported_case, trail_and_documents
 from workflows.audit_runs import CLOSED_EVENTS, WORKFLOW_TYPE
+from workflows.audit_signing import instance_signer
 from workflows.concurrency import as_ready
 
 log = logging.getLogger(__name__)
@@ -73,12 +76,15 @@ class CaseArchiver:
         document_store: DocumentStore,
         *,
         interval: timedelta = timedelta(seconds=5),
+        signing_key_file: Path | None = None,
     ) -> None:
         self.client = client
         self.engine = engine
         self.archives = CaseArchives(engine, archive_store)
         self.documents = document_store
         self.interval = interval
+        self.signing_key_file = signing_key_file
+        self._signer: Signer | None = None
         self._since: datetime | None = None  # None: the next sweep looks at every closed case
         self._full_at = datetime.min.replace(tzinfo=UTC)
 
@@ -158,16 +164,32 @@ class CaseArchiver:
                 started.continued_execution_run_id,
                 runs[0].run_id,
             )
-        trail, documents = await asyncio.to_thread(
+        trail, documents, _ = await asyncio.to_thread(
             trail_and_documents, self.engine, self.documents, case_id
         )
-        exported = exported_case(case_id, history_document(runs), trail, documents, [])
+        if self._signer is None:
+            self._signer = await asyncio.to_thread(
+                instance_signer, self.engine, self.signing_key_file
+            )
+        now = datetime.now(UTC)
+        exported = exported_case(
+            case_id,
+            history_document(runs),
+            trail,
+            documents,
+            [],
+            exported_at=now,
+            namespace=self.client.namespace,
+            signer=self._signer,
+        )
         row = await asyncio.to_thread(
             self.archives.save,
             exported,
             namespace=self.client.namespace,
             run_id=runs[-1].run_id,
             closed_at=closed_at,
+            now=now,
+            signer=self._signer,
         )
         log.info(
             "archived case %s: %d run(s), %d events, %s", case_id, row.runs, row.events, row.sha256

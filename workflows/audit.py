@@ -24,7 +24,6 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Replayer
 
-from models.audit import check_chain
 from models.pedoman import PinnedGuideline
 from models.state import (
     CaseInput,
@@ -37,12 +36,11 @@ from workflows.audit_checks import (
     DocumentChecker,
     ReadModelEvidence,
     TemporalEvidence,
-    continuity_problems,
     document_hashes,
     document_problems,
     read_model_evidence,
+    record_checks,
     state_problems,
-    trail_problems,
 )
 from workflows.audit_runs import (
     CLOSED_EVENTS,
@@ -127,7 +125,10 @@ def history_document(runs: Sequence[RunHistory]) -> dict[str, Any]:
 # ------------------------------------------------------------------------- replaying
 
 
-async def _replay(runs: Sequence[RunHistory], replayer: Replayer | HistoryReplayer) -> list[str]:
+async def replay_problems(
+    runs: Sequence[RunHistory], replayer: Replayer | HistoryReplayer
+) -> list[str]:
+    """Each run that does not replay against the workflow code, and why."""
     if not runs:
         return ["there is no history to replay"]
     if isinstance(replayer, Replayer):
@@ -148,7 +149,7 @@ _IN_FLIGHT = (
 )
 
 
-def _without_task_in_flight(runs: Sequence[RunHistory]) -> list[RunHistory]:
+def without_task_in_flight(runs: Sequence[RunHistory]) -> list[RunHistory]:
     """A running case's runs, its last cut before a workflow task it has not completed.
 
     The replayer waits for such a task's completion, which a fetched history never gets (the
@@ -209,20 +210,21 @@ async def verify_case(
         # waits for its trail first, so a moment after an action): then read it again.
         if closed or runs is not None or view is None or view.runs == len(history):
             break
-    replayable = temporal.runs if closed else _without_task_in_flight(temporal.runs)
-    replaying = asyncio.create_task(_replay(replayable, replayer or case_replayer()))
+    replayable = temporal.runs if closed else without_task_in_flight(temporal.runs)
+    replaying = asyncio.create_task(replay_problems(replayable, replayer or case_replayer()))
     if view is not None and not closed:
         # Read again after the view: an action the view says is not yet in the trail may be
         # written there by now, and any other must be there already.
         stored = await asyncio.to_thread(read_model_evidence, engine, case_id)
+    continuity, chain, trail = record_checks(
+        case_id, history, temporal, stored.trail, view, closed=closed
+    )
     checks = [
         Check.of(CheckName.REPLAY, await replaying),
-        Check.of(
-            CheckName.CONTINUITY, continuity_problems(case_id, history, temporal, closed, view)
-        ),
+        continuity,
         Check.of(CheckName.STATE, state_problems(case_id, stored, end)),
-        Check.of(CheckName.CHAIN, [str(problem) for problem in check_chain(stored.trail)]),
-        Check.of(CheckName.TRAIL, trail_problems(history, stored.trail, view, running=not closed)),
+        chain,
+        trail,
     ]
     if documents is not None:
         hashes = document_hashes(view, stored.trail)

@@ -2,12 +2,12 @@
 
 Temporal keeps a closed workflow's history only for its namespace's retention, and then deletes
 it. So every case is archived when it closes (`workflows.archiver`, in the worker process): the
-export of that one case (`mufakat-audit-export/1`: every run's history, the audit trail and the
-documents' hashes, with a manifest), packed as a `.tar.gz`, kept in the archive store (a local
-directory or the documents' S3 bucket, addressed by SHA-256 like documents) and recorded in the
-`case_archives` table with its SHA-256. An archive is written whole and renamed into place, then
-recorded: a crash in between leaves an unrecorded object, and the next sweep archives the case
-again.
+export of that one case (`mufakat-audit-export/2`: every run's history, the audit trail and the
+documents' hashes, with a manifest, signed by the instance), packed as a `.tar.gz`, kept in the
+archive store (a local directory or the documents' S3 bucket, addressed by SHA-256 like
+documents) and recorded in the `case_archives` table with its SHA-256. An archive is written
+whole and renamed into place, then recorded: a crash in between leaves an unrecorded object, and
+the next sweep archives the case again.
 
 Reading goes through `workflows.audit.load_case_runs`: Temporal while it holds the case (the
 authoritative record), else the archive, checked against the SHA-256 it was recorded with.
@@ -30,8 +30,10 @@ from sqlmodel import Session, col, select
 from temporalio.client import WorkflowHistory
 
 from activities.document_store import DocumentStore
+from models.explained import Explained
+from models.signing import Signer
 from models.tables import CaseArchive
-from workflows.audit_export import MANIFEST, ExportedCase, TarSink, history_path, json_bytes
+from workflows.audit_export import MANIFEST, ExportedCase, TarSink, history_path, write_manifest
 from workflows.audit_export import manifest as export_manifest
 from workflows.audit_runs import RunHistory
 
@@ -39,8 +41,9 @@ from workflows.audit_runs import RunHistory
 _BATCH = 500
 
 
-class ArchiveDamaged(Exception):
-    """A case's recorded archive is missing from the store, or is not what was recorded."""
+class ArchiveDamaged(Explained):
+    """A case's recorded archive is missing from the store, or is not what was recorded: which
+    of these, as an `archive_damaged.*` message."""
 
 
 @dataclass(frozen=True)
@@ -75,22 +78,39 @@ class CaseArchives:
         data = self.store.get(row.object_key)
         if data is None:
             raise ArchiveDamaged(
-                f"the archive of case {case_id} ({row.object_key}) is missing from the store"
+                "archive_damaged.missing",
+                f"the archive of case {case_id} ({row.object_key}) is missing from the store",
+                case_id=case_id,
+                object_key=row.object_key,
             )
         actual = hashlib.sha256(data).hexdigest()
         if actual != row.sha256:
             raise ArchiveDamaged(
+                "archive_damaged.altered",
                 f"the archive of case {case_id} hashes to {actual}, not the {row.sha256} it "
-                "was recorded with (altered)"
+                "was recorded with (altered)",
+                case_id=case_id,
+                actual=actual,
+                recorded=row.sha256,
             )
         return archived_runs(case_id, data)
 
     def save(
-        self, exported: ExportedCase, *, namespace: str, run_id: str, closed_at: datetime
+        self,
+        exported: ExportedCase,
+        *,
+        namespace: str,
+        run_id: str,
+        closed_at: datetime,
+        now: datetime | None = None,
+        signer: Signer | None = None,
     ) -> CaseArchive:
-        """Pack and store one case's export, then record it (replacing an older archive)."""
-        now = datetime.now(UTC)
-        data = pack(exported, namespace=namespace, now=now)
+        """Pack and store one case's export, then record it (replacing an older archive).
+
+        `now` is the time the export was made (its statement's), `signer` signs its manifest.
+        """
+        now = now or datetime.now(UTC)
+        data = pack(exported, namespace=namespace, now=now, signer=signer)
         sha256 = self.store.put(data)  # whole and durable before it is recorded
         row = CaseArchive(
             case_id=exported.case_id,
@@ -114,7 +134,9 @@ class CaseArchives:
             session.merge(row)
 
 
-def pack(exported: ExportedCase, *, namespace: str, now: datetime) -> bytes:
+def pack(
+    exported: ExportedCase, *, namespace: str, now: datetime, signer: Signer | None = None
+) -> bytes:
     """One case's export as `mufakat audit export CASE --archive CASE.tar.gz` writes it."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as packed:
@@ -122,9 +144,8 @@ def pack(exported: ExportedCase, *, namespace: str, now: datetime) -> bytes:
         for path, data in exported.files.items():
             sink.write(path, data)
         selection = {"cases": [exported.case_id]}
-        sink.write(
-            MANIFEST, json_bytes(export_manifest(now, namespace, selection, [exported.entry]))
-        )
+        listed = export_manifest(now, namespace, selection, [exported.entry], signer)
+        write_manifest(sink, listed, signer)
     return buffer.getvalue()
 
 
@@ -137,9 +158,19 @@ def archived_runs(case_id: str, data: bytes) -> list[RunHistory]:
         [entry] = [entry for entry in listed["cases"] if entry["case_id"] == case_id]
         history = files[path]
     except (KeyError, ValueError) as error:
-        raise ArchiveDamaged(f"the archive of case {case_id} is incomplete: {error}") from None
+        raise ArchiveDamaged(
+            "archive_damaged.incomplete",
+            f"the archive of case {case_id} is incomplete: {error}",
+            case_id=case_id,
+            error=str(error),
+        ) from None
     if entry["files"].get(path) != hashlib.sha256(history).hexdigest():
-        raise ArchiveDamaged(f"the archive of case {case_id}: {path} does not match its manifest")
+        raise ArchiveDamaged(
+            "archive_damaged.manifest",
+            f"the archive of case {case_id}: {path} does not match its manifest",
+            case_id=case_id,
+            path=path,
+        )
     document: dict[str, Any] = json.loads(history)
     return [
         RunHistory(
@@ -159,5 +190,10 @@ def _unpack(case_id: str, data: bytes) -> dict[str, bytes]:
                 if content is not None:
                     files[member.name.removeprefix(f"{case_id}/")] = content.read()
     except (tarfile.TarError, OSError, EOFError) as error:
-        raise ArchiveDamaged(f"the archive of case {case_id} cannot be read: {error}") from None
+        raise ArchiveDamaged(
+            "archive_damaged.unreadable",
+            f"the archive of case {case_id} cannot be read: {error}",
+            case_id=case_id,
+            error=str(error),
+        ) from None
     return files

@@ -4,18 +4,26 @@ trail or the stored documents, and names every discrepancy and where it is."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import WorkflowExecutionDescription
 
 from activities.audit_trail import audit_trail
+from models.audit import (
+    FILING_ACTION,
+    FILING_UPDATE_ID,
+    AuditEntryPublic,
+    check_chain,
+    filing_payload,
+)
 from models.state import ActionRequest, CaseStatus, CaseView, EntryKind
 from models.tables import AuditEntry, CaseRecord, TimelineRecord
+from models.verification import Check, CheckName
 from workflows.audit_runs import (
     CLOSED_EVENTS,
     CONTINUED,
@@ -25,6 +33,10 @@ from workflows.audit_runs import (
     RunHistory,
     event_name,
 )
+from workflows.case_workflow import FILING_IN_TRAIL
+
+# A trail entry as the read model holds it, or as an export (or the API) serves it.
+TrailRow: TypeAlias = AuditEntry | AuditEntryPublic
 
 
 class DocumentChecker(Protocol):
@@ -221,30 +233,67 @@ def _timeline_problems(rows: list[TimelineRecord], end: CaseView, source: str) -
     return problems
 
 
+def record_checks(
+    case_id: str,
+    runs: list[ParsedRun],
+    temporal: TemporalEvidence,
+    trail: Sequence[TrailRow],
+    end: CaseView | None,
+    *,
+    closed: bool,
+    pending: Collection[int] | None = None,
+) -> list[Check]:
+    """The checks of a case's record that need no server: the runs chain into each other, the
+    trail's hash chain holds, and the trail is what the history applied.
+
+    `audit verify` runs them on what Temporal and the read model hold, `audit verify-archive` on
+    what an export holds. `end` is the case's state (its result, or the running case's view).
+    """
+    return [
+        Check.of(CheckName.CONTINUITY, continuity_problems(case_id, runs, temporal, closed, end)),
+        Check.of(CheckName.CHAIN, [str(problem) for problem in check_chain(trail)]),
+        Check.of(
+            CheckName.TRAIL, trail_problems(runs, trail, end, running=not closed, pending=pending)
+        ),
+    ]
+
+
 def trail_problems(
-    runs: list[ParsedRun], trail: list[AuditEntry], end: CaseView | None, *, running: bool
+    runs: list[ParsedRun],
+    trail: Sequence[TrailRow],
+    end: CaseView | None,
+    *,
+    running: bool,
+    pending: Collection[int] | None = None,
 ) -> list[str]:
-    """One trail entry per accepted action in the history, and no other."""
+    """One trail entry per accepted action in the history (and the filing first), no other.
+
+    `pending`: timeline seqs whose entries may still be on their way, of a running case (by
+    default the ones its view says are being written).
+    """
     problems: list[str] = []
     applied: dict[str, list[tuple[ParsedRun, ParsedUpdate]]] = defaultdict(list)
-    pending: set[str] = set()
+    accepted: set[str] = set()
     for run in runs:
         for update in run.updates:
             if not update.completed:
                 # The last run of a running case may be applying it now; anywhere else the
                 # completion was lost.
-                pending.add(update.update_id)
+                accepted.add(update.update_id)
                 if not (running and run is runs[-1]):
                     problems.append(
                         f"update {update.update_id} was accepted in {run.name} and never completed"
                     )
             elif update.result is not None and not update.result.duplicate:
                 applied[update.update_id].append((run, update))
-    entries: dict[str, list[AuditEntry]] = defaultdict(list)
+    entries: dict[str, list[TrailRow]] = defaultdict(list)
     for entry in trail:
         entries[entry.update_id].append(entry)
     # A running case writes an action to the trail once the task applying it has committed.
-    trail_pending = set(end.trail_pending) if end is not None and running else set()
+    if pending is None:
+        pending = end.trail_pending if end is not None else ()
+    trail_pending = set(pending) if running else set()
+    problems += _filing_problems(runs, entries.pop(FILING_UPDATE_ID, []), trail_pending)
     for update_id, found in applied.items():
         run, update = found[0]
         if len(found) > 1:
@@ -265,7 +314,7 @@ def trail_problems(
         for entry in matching:
             problems += _request_problems(entry, update.request)
     for update_id, extra in entries.items():
-        if update_id not in applied and update_id not in pending:
+        if update_id not in applied and update_id not in accepted:
             problems += [
                 f"extra: trail entry {entry.seq} ({entry.action}, update {update_id}) matches "
                 "no accepted update in the history"
@@ -274,7 +323,48 @@ def trail_problems(
     return problems + _order_problems(trail) + _content_problems(trail, end)
 
 
-def _request_problems(entry: AuditEntry, request: ActionRequest | None) -> list[str]:
+def _filing_problems(runs: list[ParsedRun], found: list[TrailRow], pending: set[int]) -> list[str]:
+    """A case filed since `filing-in-trail` opens its trail with its filing, as run 1's input
+    records it; a case filed before has no such entry."""
+    first = runs[0] if runs else None
+    case = first.case if first is not None else None
+    if first is None or case is None or case.state is not None:
+        return []  # run 1 is missing or unreadable, as continuity says: nothing to compare
+    if FILING_IN_TRAIL not in first.patches:
+        return [
+            f"extra: trail entry {entry.seq} ({entry.action}) records a filing, but run 1 filed "
+            "the case before the filing was put in the trail"
+            for entry in found
+        ]
+    if not found:
+        if 1 in pending:
+            return []  # filed a moment ago: the trail is being written
+        return [
+            f"missing: {first.name} filed the case; the trail has no entry for the filing "
+            "(it must be entry 1)"
+        ]
+    problems: list[str] = []
+    if len(found) > 1:
+        seqs = ", ".join(str(entry.seq) for entry in found)
+        problems.append(f"the filing has {len(found)} trail entries ({seqs})")
+    filer = case.filed_by
+    expected: dict[str, object] = {
+        "seq": 1,
+        "timeline_seq": 1,
+        "action": FILING_ACTION,
+        "actor_key": filer.key_id,
+        "actor_role": filer.role.value,
+        "actor_scope": filer.scope,
+        "on_behalf_of": filer.on_behalf_of,
+        "payload": filing_payload(case),
+        "documents": [],
+    }
+    for entry in found:
+        problems += _mismatches(entry, expected, f"the filing in {first.name}'s input")
+    return problems
+
+
+def _request_problems(entry: TrailRow, request: ActionRequest | None) -> list[str]:
     if request is None:
         return []
     actor = request.actor
@@ -288,7 +378,7 @@ def _request_problems(entry: AuditEntry, request: ActionRequest | None) -> list[
     return _mismatches(entry, expected, "the update")
 
 
-def _order_problems(trail: list[AuditEntry]) -> list[str]:
+def _order_problems(trail: Sequence[TrailRow]) -> list[str]:
     problems: list[str] = []
     for before, after in pairwise(trail):
         if after.timeline_seq <= before.timeline_seq:
@@ -299,11 +389,15 @@ def _order_problems(trail: list[AuditEntry]) -> list[str]:
     return problems
 
 
-def _content_problems(trail: list[AuditEntry], end: CaseView | None) -> list[str]:
+def _content_problems(trail: Sequence[TrailRow], end: CaseView | None) -> list[str]:
     if end is None:
         return []
+    # Actions, and the filing of a case that put it in the trail (its key is `filing`).
     actions = {
-        entry.idempotency_key: entry for entry in end.timeline if entry.kind is EntryKind.ACTION
+        entry.idempotency_key: entry
+        for entry in end.timeline
+        if entry.kind is EntryKind.ACTION
+        or (entry.kind is EntryKind.FILED and entry.idempotency_key is not None)
     }
     problems: list[str] = []
     for row in trail:
@@ -322,7 +416,7 @@ def _content_problems(trail: list[AuditEntry], end: CaseView | None) -> list[str
     return problems
 
 
-def _mismatches(entry: AuditEntry, expected: dict[str, object], source: str) -> list[str]:
+def _mismatches(entry: TrailRow, expected: dict[str, object], source: str) -> list[str]:
     """Each field of the trail entry that differs from what `source` says it should be."""
     return [
         f"trail entry {entry.seq} (update {entry.update_id}): {name} is "
@@ -332,7 +426,7 @@ def _mismatches(entry: AuditEntry, expected: dict[str, object], source: str) -> 
     ]
 
 
-def document_hashes(end: CaseView | None, trail: list[AuditEntry]) -> dict[str, str]:
+def document_hashes(end: CaseView | None, trail: Sequence[TrailRow]) -> dict[str, str]:
     """Every document's SHA-256 the case records, with where it is recorded."""
     found: dict[str, str] = {}
     if end is not None:

@@ -23,6 +23,8 @@ from workflows.starter import TAKE_ACTION
 WORKFLOW_TYPE = "Case"
 
 _T = TypeVar("_T")
+# The marker sdk-core records for `workflow.patched`, and the key of its details.
+PATCH_MARKER, PATCH_DETAILS = "core_patch", "patch-data"
 # How a run ends when the case goes on in a new run, and how it ends for good.
 CONTINUED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
 CLOSED_EVENTS = frozenset(
@@ -69,6 +71,8 @@ class ParsedRun:
     continued_with: Payloads | None = None
     result: CaseView | None = None
     updates: list[ParsedUpdate] = field(default_factory=list)
+    # The `workflow.patched` ids the run recorded: which branches of the code it took.
+    patches: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
 
     @property
@@ -108,6 +112,10 @@ def parse_run(run: RunHistory, index: int) -> ParsedRun:
             if completed.outcome.HasField("success"):
                 what = f"the outcome of update {update.update_id}"
                 update.result = _read(parsed, completed.outcome.success, ActionResult, what)
+        elif kind == EventType.EVENT_TYPE_MARKER_RECORDED:
+            patch = _patch_id(parsed, event)
+            if patch is not None and patch not in parsed.patches:
+                parsed.patches.append(patch)
         elif kind == CONTINUED:
             continued = event.workflow_execution_continued_as_new_event_attributes
             parsed.continued_as = continued.new_execution_run_id
@@ -116,6 +124,22 @@ def parse_run(run: RunHistory, index: int) -> ParsedRun:
             outcome = event.workflow_execution_completed_event_attributes.result
             parsed.result = _read(parsed, outcome, CaseView, "its result")
     return parsed
+
+
+def _patch_id(run: ParsedRun, event: HistoryEvent) -> str | None:
+    marker = event.marker_recorded_event_attributes
+    if marker.marker_name != PATCH_MARKER:
+        return None
+    try:
+        [data] = pydantic_data_converter.payload_converter.from_payloads(
+            list(marker.details[PATCH_DETAILS].payloads)
+        )
+        return str(data["id"])
+    except Exception as error:  # an altered marker must be reported, not crash the audit
+        run.unreadable.append(
+            f"{run.name}: event {event.event_id} is not a readable patch: {error}"
+        )
+        return None
 
 
 def decode_payloads(payloads: Payloads, kind: type[_T]) -> _T:

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.names import PROJECT_CASE, RECORD_TRAIL
     from activities.notifications import NotificationActivities
     from models import search_attributes as sa
+    from models.audit import FILING_UPDATE_ID, filing_payload
     from models.limits import MAX_ACTION_BYTES, MAX_CASE_STATE_BYTES
     from models.payloads import LegalOpinion, LegalOpinionRequest, documents_in
     from models.pedoman import Action, ClosingState, Effect, Stage, TimeoutKind
@@ -78,12 +79,18 @@ _TRAIL_RETRY = RetryPolicy(
 _TRAIL_QUIET = timedelta(seconds=1)
 # Patch id: the trail from committed history (runs begun before it append from the projection).
 TRAIL_AFTER_COMMIT = "trail-after-commit"
+# Patch id: the filing is the trail's first entry (cases filed before it start with an action).
+FILING_IN_TRAIL = "filing-in-trail"
+# This code's version (workflows/VERSIONING.md) and every patch id it knows: an audit export
+# names them, so an auditor's `verify-archive` can tell a history this build cannot replay.
+CODE_VERSION = "v4"
+PATCHES = ("notify-on-transition", TRAIL_AFTER_COMMIT, FILING_IN_TRAIL)
 
 
 def _refuse(refusal: Refusal) -> ApplicationError:
     return ApplicationError(
         refusal.message,
-        {"code": refusal.code.value, **refusal.details},
+        {"code": refusal.code.value, "message_id": refusal.message_id, **refusal.details},
         type=refusal.code.value,
         non_retryable=True,
     )
@@ -108,6 +115,7 @@ class CaseWorkflow:
         self._lock = asyncio.Lock()
         self._changed = False
         self._continuing = False  # about to continue as new: no new trail writes
+        self._filed = case.state is not None  # the filing is in the timeline
         self._trail_busy = False
         # When each unrecorded action was applied (history length): a later workflow task knows
         # the task that applied it has committed. Carried ones come from a committed run.
@@ -132,7 +140,16 @@ class CaseWorkflow:
             trail_writer = asyncio.create_task(self._write_trail())
         if case.state is None:
             async with self._lock:
-                self._record(EntryKind.FILED, actor=case.filed_by, detail=case.routing.explanation)
+                filed = self._record(
+                    EntryKind.FILED, actor=case.filed_by, detail=case.routing.explanation
+                )
+                self._filed = True
+                # Who filed, when and what (its hash) opens the trail, written like an action's
+                # entry once this task has committed; a case filed before keeps its old trail.
+                if trail_writer is not None and self._filing_in_trail():
+                    filed.idempotency_key = FILING_UPDATE_ID
+                    filed.payload = filing_payload(case)
+                    self._await_commit(filed.seq)
                 await self._start_clock()
                 self._publish()
                 await self._project()
@@ -160,6 +177,12 @@ class CaseWorkflow:
         if trail_writer is not None:
             trail_writer.cancel()
         return self._view()
+
+    def _filing_in_trail(self) -> bool:
+        """Whether this run, the case's first, puts its filing at the head of the trail (a patch:
+        cases filed before it have none there). The first call records the answer for the run.
+        Only a new execution records it, and every new one writes the trail after commit too."""
+        return workflow.patched(FILING_IN_TRAIL)
 
     def _trail_after_commit(self) -> bool:
         """Whether this run writes the trail from committed history (a patch: runs begun before
@@ -275,6 +298,10 @@ class CaseWorkflow:
     async def take_action(self, request: ActionRequest) -> ActionResult:
         """Take an action of the guideline; its idempotency key is the update id."""
         key = workflow.current_update_info().id  # type: ignore[union-attr]
+        if not self._filed and self._filing_in_trail():
+            # An action delivered with the case's start would otherwise take the lock before
+            # the filing is recorded (a case filed before this did so), and precede it.
+            await workflow.wait_condition(lambda: self._filed)
         async with self._lock:
             done = self._processed.get(key)
             if done is not None:
@@ -290,8 +317,7 @@ class CaseWorkflow:
             self._publish()
             await self._project()
             if self._trail_after_commit():
-                self._state.unrecorded.append(done.seq)
-                self._applied_at[done.seq] = workflow.info().get_current_history_length()
+                self._await_commit(done.seq)
             self._changed = True
             return self._result(done)
 
@@ -323,7 +349,9 @@ class CaseWorkflow:
             raise _refuse(
                 Refusal(
                     RefusalCode.BAD_PAYLOAD,
-                    f"payload is {size} bytes; the limit is {MAX_ACTION_BYTES}",
+                    "bad_payload.too_large",
+                    size=size,
+                    limit=MAX_ACTION_BYTES,
                 )
             )
         state_size = len(self._state.model_dump_json().encode())
@@ -331,8 +359,9 @@ class CaseWorkflow:
             raise _refuse(
                 Refusal(
                     RefusalCode.BAD_PAYLOAD,
-                    f"the case's record holds {state_size} bytes and may hold "
-                    f"{MAX_CASE_STATE_BYTES}; attach long texts as documents",
+                    "bad_payload.case_full",
+                    size=state_size,
+                    limit=MAX_CASE_STATE_BYTES,
                 )
             )
 
@@ -577,6 +606,11 @@ class CaseWorkflow:
         )
         state.projected_seq = state.timeline[-1].seq if state.timeline else 0
         self._recorded(committed)
+
+    def _await_commit(self, seq: int) -> None:
+        """Timeline entry `seq` goes to the trail once the task that made it has committed."""
+        self._state.unrecorded.append(seq)
+        self._applied_at[seq] = workflow.info().get_current_history_length()
 
     def _committed_unrecorded(self) -> list[int]:
         """Unrecorded actions applied by an earlier workflow task: that task has committed

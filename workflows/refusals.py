@@ -21,10 +21,23 @@ class RefusalCode(StrEnum):
 
 
 class Refusal(Exception):
-    """An action the case cannot take now; raised by the update validator."""
+    """An action the case cannot take now; raised by the update validator.
 
-    def __init__(self, code: RefusalCode, message: str, **details: Any) -> None:
-        super().__init__(message)
+    `message_id` names the refusal's text in the API's message catalogue (api/messages), and
+    `details` are its parameters: the API writes it in the caller's language. The workflow never
+    reads the catalogue; its own `message`, for logs and Temporal, is the id and the values.
+    Some details also reach the caller as they are (`stage`, `allowed`, `errors`).
+    """
+
+    def __init__(self, code: RefusalCode, message_id: str, **details: Any) -> None:
         self.code = code
-        self.message = message
+        self.message_id = message_id
         self.details = details
+        self.message = _plain(message_id, details)
+        super().__init__(self.message)
+
+
+def _plain(message_id: str, details: dict[str, Any]) -> str:
+    # `errors` may list a hundred problems of a payload: its message's values name the first.
+    values = ", ".join(f"{name}={value!r}" for name, value in details.items() if name != "errors")
+    return f"{message_id} ({values})" if values else message_id

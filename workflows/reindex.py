@@ -14,6 +14,7 @@ from temporalio.service import RPCError
 from activities.projection import ProjectionActivities
 from models.state import CaseProjection
 from models.tables import (
+    CaseAwaiting,
     CaseDeadline,
     CaseParty,
     CaseProvince,
@@ -37,7 +38,14 @@ class ReindexReport:
 def clear_cases(engine: Engine) -> None:
     """Empty the case tables (keys, guidelines and filing keys stay)."""
     with Session(engine) as session, session.begin():
-        children = (TimelineRecord, CaseDeadline, CaseSector, CaseProvince, CaseParty)
+        children = (
+            TimelineRecord,
+            CaseDeadline,
+            CaseAwaiting,
+            CaseSector,
+            CaseProvince,
+            CaseParty,
+        )
         for table in (*children, CaseRecord):
             session.execute(delete(table))
 

@@ -170,44 +170,40 @@ class CaseRules:
     def check_actor(self, action: Action, actor: Actor) -> None:
         """Refuse with wrong_role or wrong_scope unless the actor may take the action."""
         if actor.on_behalf_of is not None and actor.role is not Role.OPERATOR:
-            raise Refusal(
-                RefusalCode.WRONG_ROLE,
-                f"only an operator records actions on a party's behalf, not a {actor.role.value}",
-            )
+            raise Refusal(RefusalCode.WRONG_ROLE, "wrong_role.on_behalf_by", role=actor.role.value)
         if actor.on_behalf_of is not None and self.party(actor.on_behalf_of) is None:
             raise Refusal(
-                RefusalCode.WRONG_SCOPE,
-                f"{actor.on_behalf_of} is not a party to this case; nothing is recorded for it",
+                RefusalCode.WRONG_SCOPE, "wrong_scope.not_a_party", party=actor.on_behalf_of
             )
         kinds = self._kinds_for(action, actor)
         if not kinds:
             raise Refusal(
-                RefusalCode.WRONG_ROLE,
-                f"{action.name} is not a party's action; an operator takes it without on_behalf_of",
+                RefusalCode.WRONG_ROLE, "wrong_role.not_a_party_action", action=action.name
             )
         fits = [self._fit(kind, actor) for kind in kinds]
         if _Fit.YES in fits:
             return
-        expected = ", ".join(kind.value for kind in action.actors)
-        who = f"{actor.role.value}" + (f" {actor.scope}" if actor.scope else "")
-        if actor.on_behalf_of:
-            who += f" on behalf of {actor.on_behalf_of}"
+        expected = [kind.value for kind in action.actors]
+        who = f"{actor.role.value} {actor.scope or ''}".rstrip()
         if _Fit.WRONG_SCOPE in fits:
+            on_behalf = {"party": actor.on_behalf_of} if actor.on_behalf_of else {}
             raise Refusal(
                 RefusalCode.WRONG_SCOPE,
-                f"{action.name} in case {self.filing.title!r} is for {expected}; {who} is not "
-                "within this case's scope",
+                "wrong_scope.on_behalf" if on_behalf else "wrong_scope",
+                action=action.name,
+                case_title=self.filing.title,
                 expected=expected,
+                who=who,
+                **on_behalf,
             )
-        hint = (
-            " (an operator may record it for a party with on_behalf_of)"
-            if any(kind in _PARTY_KINDS for kind in action.actors)
-            else ""
-        )
+        # A party's action refused to an operator acting alone: it may record it for the party.
+        for_party = any(kind in _PARTY_KINDS for kind in action.actors)
         raise Refusal(
             RefusalCode.WRONG_ROLE,
-            f"{action.name} is taken by {expected}, not by {who}{hint}",
+            "wrong_role.for_party" if for_party else "wrong_role",
+            action=action.name,
             expected=expected,
+            who=who,
         )
 
     # ---------------------------------------------------------------- whole check
@@ -233,7 +229,9 @@ class CaseRules:
         if state.status is CaseStatus.CLOSED:
             raise Refusal(
                 RefusalCode.CASE_CLOSED,
-                f"case {state.case_id} is closed ({state.closing_state}); no action is possible",
+                "case_closed",
+                case_id=state.case_id,
+                closing_state=state.closing_state,
             )
         action = self.find(state.stage, name)
         if action is None:
@@ -241,28 +239,42 @@ class CaseRules:
             if not self.known_action(name):
                 raise Refusal(
                     RefusalCode.UNKNOWN_ACTION,
-                    f"unknown action {name!r}; in stage {state.stage} the actions are {allowed}",
+                    "unknown_action",
+                    action=name,
                     stage=state.stage,
                     allowed=allowed,
+                    field="action",
                 )
             raise Refusal(
                 RefusalCode.WRONG_STAGE,
-                f"{name} is not allowed in stage {state.stage}; allowed here: {allowed}",
+                "wrong_stage",
+                action=name,
                 stage=state.stage,
                 allowed=allowed,
             )
         if not self.applies(action):
-            conditions = "; ".join(f"{k.value} in {v}" for k, v in action.when.items())
+            conditions = "; ".join(f"{k.value} = {' / '.join(v)}" for k, v in action.when.items())
             raise Refusal(
                 RefusalCode.NOT_APPLICABLE,
-                f"{name} applies only when {conditions}",
+                "not_applicable",
+                action=name,
+                conditions=conditions,
                 stage=state.stage,
             )
         self.check_actor(action, request.actor)
         try:
             payload = parse_payload(action.payload, request.payload)
         except PayloadError as error:
-            raise Refusal(RefusalCode.BAD_PAYLOAD, str(error), field=error.field) from None
+            # Every problem is in `errors`; the message counts them and names the first.
+            first = error.errors[0]["pointer"] if error.errors else f"/{error.field}"
+            raise Refusal(
+                RefusalCode.BAD_PAYLOAD,
+                "bad_payload.fields",
+                count=max(len(error.errors), 1),
+                where=f"body {first}".rstrip(),
+                field=error.field,
+                errors=error.errors,
+            ) from None
         party = self.acting_party(request.actor)
         self._check_effect(state, action, payload, party)
         return CheckedAction(action=action, payload=payload, party=party)
@@ -274,19 +286,24 @@ class CaseRules:
         if effect is Effect.PROPOSE and state.proposal is not None:
             raise Refusal(
                 RefusalCode.ALREADY_DONE,
-                f"an agreement reported by {state.proposal.proposed_by} already awaits "
-                f"confirmation by {_missing(self.party_ids, state.proposal.confirmed_by)}",
+                "already_done.proposal",
+                proposed_by=state.proposal.proposed_by,
+                missing=_missing(self.party_ids, state.proposal.confirmed_by),
             )
         if effect is Effect.CONFIRM:
             if state.proposal is None or state.proposal.action != action.confirms:
                 raise Refusal(
                     RefusalCode.MISSING_CONFIRMATION,
-                    f"there is no {action.confirms} to confirm in stage {state.stage}",
+                    "missing_confirmation.nothing",
+                    confirms=action.confirms,
+                    stage=state.stage,
                 )
             if party in state.proposal.confirmed_by:
-                raise Refusal(RefusalCode.ALREADY_DONE, f"{party} has already confirmed")
+                raise Refusal(RefusalCode.ALREADY_DONE, "already_done.confirmed", party=party)
         if action.every_party and party in state.collected.get(action.name, []):
-            raise Refusal(RefusalCode.ALREADY_DONE, f"{party} has already taken {action.name}")
+            raise Refusal(
+                RefusalCode.ALREADY_DONE, "already_done.taken", party=party, action=action.name
+            )
         if effect in (Effect.EXTEND_DEADLINE, Effect.PAUSE_CLOCK, Effect.RESUME_CLOCK):
             self._check_clock(state, action, payload)
         if effect is Effect.SUBMIT_LEGAL_OPINION:
@@ -295,42 +312,51 @@ class CaseRules:
             if thread is None:
                 raise Refusal(
                     RefusalCode.BAD_PAYLOAD,
-                    f"payload.thread: case {state.case_id} has no legal-opinion thread {thread_no}",
+                    "bad_payload.no_thread",
+                    case_id=state.case_id,
+                    thread=thread_no,
                     field="thread",
                 )
             if thread.status is not ThreadStatus.OPEN:
                 raise Refusal(
-                    RefusalCode.ALREADY_DONE, f"legal-opinion thread {thread_no} is {thread.status}"
+                    RefusalCode.ALREADY_DONE,
+                    "already_done.thread",
+                    thread=thread_no,
+                    status=thread.status.value,
                 )
 
     def _check_clock(self, state: CaseState, action: Action, payload: _Payload) -> None:
         clock = state.clock
+        stage = state.stage
         if clock is None:
-            raise Refusal(RefusalCode.NOT_APPLICABLE, f"stage {state.stage} has no running clock")
+            raise Refusal(RefusalCode.NOT_APPLICABLE, "not_applicable.no_clock", stage=stage)
         if action.effect is Effect.PAUSE_CLOCK and clock.paused_at is not None:
-            raise Refusal(RefusalCode.ALREADY_DONE, f"the clock of {state.stage} is already paused")
+            raise Refusal(RefusalCode.ALREADY_DONE, "already_done.paused", stage=stage)
         if action.effect is Effect.RESUME_CLOCK and clock.paused_at is None:
-            raise Refusal(RefusalCode.NOT_APPLICABLE, f"the clock of {state.stage} is not paused")
+            raise Refusal(RefusalCode.NOT_APPLICABLE, "not_applicable.not_paused", stage=stage)
         if action.effect is not Effect.EXTEND_DEADLINE:
             return
         extension = self.stages[state.stage].extension
         if extension is None:
-            raise Refusal(RefusalCode.NOT_APPLICABLE, f"stage {state.stage} allows no extension")
-        used = state.extensions_used.get(state.stage, 0)
+            raise Refusal(RefusalCode.NOT_APPLICABLE, "not_applicable.no_extension", stage=stage)
+        used = state.extensions_used.get(stage, 0)
         if used >= extension.max_count:
             raise Refusal(
                 RefusalCode.NOT_APPLICABLE,
-                f"stage {state.stage} allows {extension.max_count} extension(s); "
-                f"{used} already used",
+                "not_applicable.extensions_used",
+                stage=stage,
+                max_count=extension.max_count,
+                used=used,
             )
         if clock.paused_at is not None:
-            raise Refusal(RefusalCode.NOT_APPLICABLE, "resume the paused clock before extending it")
+            raise Refusal(RefusalCode.NOT_APPLICABLE, "not_applicable.clock_paused")
         consents: list[str] = list(getattr(payload, "consents", []))
         strangers = [c for c in consents if c not in self.party_ids]
         if strangers:
             raise Refusal(
                 RefusalCode.BAD_PAYLOAD,
-                f"payload.consents: not a party to this case: {', '.join(strangers)}",
+                "bad_payload.consents",
+                strangers=strangers,
                 field="consents",
             )
         if extension.requires_all_parties:
@@ -338,8 +364,8 @@ class CaseRules:
             if missing:
                 raise Refusal(
                     RefusalCode.MISSING_CONFIRMATION,
-                    f"extending {state.stage} needs the agreement of every party; "
-                    f"missing consent of {missing}",
+                    "missing_confirmation.consents",
+                    stage=stage,
                     missing=missing,
                 )
 
@@ -348,6 +374,6 @@ def _names(actions: Iterable[Action]) -> list[str]:
     return [action.name for action in actions]
 
 
-def _missing(everyone: list[str], present: Iterable[str]) -> str:
+def _missing(everyone: list[str], present: Iterable[str]) -> list[str]:
     done = set(present)
-    return ", ".join(p for p in everyone if p not in done)
+    return [p for p in everyone if p not in done]

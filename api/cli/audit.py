@@ -1,10 +1,11 @@
-"""`mufakat audit`: export cases for auditors, and verify many cases at once.
+"""`mufakat audit`: export cases for auditors, verify many cases at once, verify an export.
 
 An export holds, per case, every run's event history (in the JSON Temporal's tools read), the
-hash-chained audit trail and the hashes of its documents (checked against the store), plus a
-manifest with the SHA-256 of every file, so the export itself can be checked years later
-(`workflows.audit_export`). A closed case that Temporal no longer holds (past its retention) is
-exported and verified from its archive, with the same results.
+hash-chained audit trail, the hashes of its documents (checked against the store) and their
+contents, plus a manifest with the SHA-256 of every file, all signed with the instance's key, so
+the export itself can be checked years later, with no server (`workflows.audit_export`,
+`verify-archive`). A closed case that Temporal no longer holds (past its retention) is exported
+and verified from its archive, with the same results.
 """
 
 from __future__ import annotations
@@ -24,7 +25,15 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from api.cli.options import DatabaseUrl, DataDir, TemporalPort, fail, parse_database_url
+from api.cli.options import (
+    DatabaseUrl,
+    DataDir,
+    InstanceTemporalPort,
+    fail,
+    instance_settings,
+    parse_database_url,
+)
+from api.cli.verify_archive import verify_archive
 from models.case import CASE_ID_PATTERN
 from workflows.concurrency import as_ready
 
@@ -35,6 +44,7 @@ if TYPE_CHECKING:
 
     from activities.document_store import DocumentStore
     from models.settings import Settings
+    from models.signing import Signer
     from models.verification import VerifyReport
     from workflows.audit_archive import CaseArchives
     from workflows.audit_checks import DocumentChecker
@@ -110,13 +120,11 @@ async def _service(
 ) -> AsyncIterator[_Service]:
     """Temporal and the read model, found the way the service finds them."""
     from activities.document_store import archive_store, document_store
-    from models.settings import get_settings
     from workflows.audit_archive import CaseArchives
     from workflows.client import connect_client
 
-    settings = get_settings(
-        data_dir=data_dir, database_url=database_url, temporal_port=temporal_port
-    )
+    # Unless told, the running `mufakat dev`'s data directory, read model and Temporal port.
+    settings = instance_settings(data_dir, database_url, temporal_port)
     engine = _engine(settings)
     try:
         try:
@@ -276,13 +284,22 @@ def _archive_top(archive: Path) -> str:
     return name
 
 
-async def _export_case(service: _Service, case_id: str) -> ExportedCase:
+async def _export_case(service: _Service, case_id: str, signing: _Signing) -> ExportedCase:
     from temporalio.service import RPCError, RPCStatusCode
 
     from workflows.audit import history_document, load_case_runs
     from workflows.audit_archive import ArchiveDamaged
     from workflows.audit_export import exported_case, trail_and_documents
 
+    # The trail before the history: every entry is then of an action the history holds (an
+    # entry is written once its action's task has committed), even while the case runs on.
+    trail, documents, contents = await asyncio.to_thread(
+        trail_and_documents,
+        service.engine,
+        service.documents,
+        case_id,
+        contents=signing.with_documents,
+    )
     missing: list[str] = []
     history: dict[str, Any] | None = None
     try:
@@ -296,10 +313,26 @@ async def _export_case(service: _Service, case_id: str) -> ExportedCase:
         missing.append(str(damaged))
     else:
         history = history_document(runs)
-    trail, documents = await asyncio.to_thread(
-        trail_and_documents, service.engine, service.documents, case_id
+    return exported_case(
+        case_id,
+        history,
+        trail,
+        documents,
+        missing,
+        exported_at=signing.now,
+        namespace=service.client.namespace,
+        signer=signing.signer,
+        contents=contents,
     )
-    return exported_case(case_id, history, trail, documents, missing)
+
+
+@dataclass(frozen=True)
+class _Signing:
+    """What every case of one export shares: its time, the instance's key, what it holds."""
+
+    now: datetime
+    signer: Signer
+    with_documents: bool
 
 
 def _destination(out: Path | None, archive: Path | None, now: datetime) -> Path:
@@ -333,29 +366,40 @@ def export(
         Path | None,
         typer.Option(help="Write a .tar.gz instead of a folder.", show_default=False),
     ] = None,
+    documents: Annotated[
+        bool,
+        typer.Option(
+            "--documents/--no-documents",
+            help="Include each document's content, so `verify-archive` checks its hash.",
+        ),
+    ] = True,
     concurrency: Concurrency = 8,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
-    temporal_port: TemporalPort = None,
+    temporal_port: InstanceTemporalPort = None,
 ) -> None:
-    """Export cases: every run's history, the audit trail, documents' hashes, and a manifest."""
+    """Export cases, signed: every run's history, the audit trail, documents, and a manifest."""
     now = datetime.now(UTC)
     destination = _destination(out, archive, now)
     if not all_cases and not case_ids:
         fail("name one or more case ids, or give --all")
 
     async def run() -> int:
-        from workflows.audit_export import MANIFEST, json_bytes, manifest
+        from workflows.audit_export import manifest, write_manifest
+        from workflows.audit_signing import instance_signer
 
         async with _service(data_dir, database_url, temporal_port) as service:
             chosen = await _choose(service, case_ids, all_cases, query)
+            key_file = service.settings.audit_signing_key_file
+            signer = await asyncio.to_thread(instance_signer, service.engine, key_file)
+            signing = _Signing(now, signer, documents)
             with _sink(destination, archive is not None, now) as sink:
-                exported = await _export_all(service, chosen, sink, concurrency)
+                exported = await _export_all(service, chosen, sink, concurrency, signing)
                 entries = [case.entry for case in exported]
                 selection = {"all": True, "query": query} if all_cases else {"cases": chosen}
                 # Written last: an export without its manifest is visibly incomplete.
-                listed = manifest(now, service.client.namespace, selection, entries)
-                sink.write(MANIFEST, json_bytes(listed))
+                listed = manifest(now, service.client.namespace, selection, entries, signer)
+                write_manifest(sink, listed, signer)
         for case in exported:
             for problem in case.missing + case.findings:
                 typer.echo(f"warning: {case.case_id}: {problem}", err=True)
@@ -392,12 +436,12 @@ def _sink(destination: Path, as_archive: bool, now: datetime) -> Iterator[Sink]:
 
 
 async def _export_all(
-    service: _Service, case_ids: Sequence[str], sink: Sink, concurrency: int
+    service: _Service, case_ids: Sequence[str], sink: Sink, concurrency: int, signing: _Signing
 ) -> list[ExportedCase]:
     done: list[ExportedCase] = []
     with _progress_bar("exporting", len(case_ids)) as advance:
         async for exported in as_ready(
-            case_ids, lambda case_id: _export_case(service, case_id), concurrency
+            case_ids, lambda case_id: _export_case(service, case_id, signing), concurrency
         ):
             for path, data in exported.files.items():
                 sink.write(path, data)
@@ -540,7 +584,7 @@ def verify(
     ] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
-    temporal_port: TemporalPort = None,
+    temporal_port: InstanceTemporalPort = None,
 ) -> None:
     """Replay and cross-check cases in parallel; exit 1 when any check failed."""
     if not all_cases and not case_ids:
@@ -615,3 +659,7 @@ def _summary(reports: Sequence[VerifyReport], seconds: float) -> None:
                 typer.echo(f"  {label:<12}{problem}")
             if len(check.problems) > len(shown):
                 typer.echo(f"  {'':<12}(+{len(check.problems) - len(shown)} more)")
+
+
+# Offline, on an auditor's machine: its own module, since it needs none of the above.
+app.command("verify-archive")(verify_archive)

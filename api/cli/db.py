@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from pydantic import ValidationError
 
-from api.cli.options import DatabaseUrl, DataDir, parse_database_url
-from models.settings import get_settings
+from api.cli.options import DatabaseUrl, DataDir, instance_settings, parse_database_url
 
 # Alembic and SQLAlchemy load when a `db` command runs: every other command would pay over a second.
 
@@ -66,13 +64,11 @@ def check(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
 
 
 def _url(data_dir: Path | None, database_url: str | None) -> str:
-
+    """The read model's URL: as named, else the running instance's, else an existing default."""
+    settings = instance_settings(data_dir, database_url, uses_temporal=False)
     try:
-        settings = get_settings(data_dir=data_dir, database_url=database_url)
-        # The default SQLite file lives in the data directory, which may not exist yet.
+        # A named data directory may not exist yet, and `db upgrade` may make its SQLite file.
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    except ValidationError as error:
-        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
     except OSError as error:
         _fail(str(error))
     parse_database_url(settings.database_url)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 
 from api.cli.options import fail
 from models.time import DayType
+from models.zones import local_due, zone_named
 
 _DAY_TYPES = {
     DayType.HK: "working days (HK): Mon-Fri minus libur nasional and cuti bersama",
@@ -41,9 +41,12 @@ def deadline(
     except ValueError as error:  # each message names the value that was wrong
         fail(str(error))
     result = quote.deadline
-    due_at = result.due_at.astimezone(ZoneInfo(TIMEZONE)).isoformat()
+    local = local_due(result.due_at, zone_named(TIMEZONE))
 
-    typer.echo(f"due date:  {result.due_date} (ends {due_at}, {TIMEZONE})")
+    typer.echo(
+        f"due date:  {result.due_date} (ends {local.due_local.isoformat()} {local.zone}, "
+        f"{local.timezone})"
+    )
     typer.echo(f"limit:     {span} from {first.isoformat()}, {_DAY_TYPES[span.day_type]}")
     typer.echo(f"calendar:  {result.calendar_version}")
     if span.day_type is DayType.HK:

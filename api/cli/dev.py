@@ -93,6 +93,7 @@ def _start_archiver(
         archive_store(settings),
         document_store(settings),
         interval=settings.archive_interval,
+        signing_key_file=settings.audit_signing_key_file,
     )
     return asyncio.create_task(archiver.run())
 

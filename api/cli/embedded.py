@@ -16,6 +16,7 @@ from pathlib import Path
 
 import typer
 
+from api.cli.instance import publish, record_of, withdraw
 from api.cli.supervisor import Outcome, Supervisor
 from models.search_attributes import dev_server_flags
 from models.settings import Settings
@@ -166,19 +167,19 @@ def busy_ports(settings: Settings) -> list[str]:
     return [f"{host}:{port}" for host, port in wanted if port_open(host, port)]
 
 
-def banner(settings: Settings) -> str:
+def banner(settings: Settings, recorded_in: Path | None = None) -> str:
     """What runs where, for the terminal."""
     api = f"http://{settings.api_host}:{settings.api_port}"
-    return "\n".join(
-        [
-            f"Mufakat is running. Data: {settings.data_dir}  Logs: {settings.log_dir}",
-            f"  API          {api}  (health: {api}/health, docs: {api}/docs)",
-            f"  Temporal UI  http://127.0.0.1:{settings.temporal_port + 1000}",
-            f"  Temporal     {settings.embedded_temporal_address}  namespace {settings.namespace}"
-            f"  retention {settings.retention}",
-            "Press Ctrl-C to stop.",
-        ]
-    )
+    lines = [
+        f"Mufakat is running. Data: {settings.data_dir}  Logs: {settings.log_dir}",
+        f"  API          {api}  (health: {api}/health, docs: {api}/docs)",
+        f"  Temporal UI  http://127.0.0.1:{settings.temporal_port + 1000}",
+        f"  Temporal     {settings.embedded_temporal_address}  namespace {settings.namespace}"
+        f"  retention {settings.retention}",
+    ]
+    if recorded_in is not None:
+        lines.append(f"  Recorded in  {recorded_in}  (mufakat keys, audit, reindex, db find it)")
+    return "\n".join([*lines, "Press Ctrl-C to stop."])
 
 
 def run_embedded(settings: Settings) -> int:
@@ -221,8 +222,21 @@ def run_embedded(settings: Settings) -> int:
         )
         if outcome is not Outcome.READY:
             return _report(supervisor, outcome, waiting_for=logs / "api.log")
-        typer.echo(banner(settings))
-        return _report(supervisor, supervisor.wait_for(), waiting_for=None)
+        with published(settings) as recorded_in:
+            typer.echo(banner(settings, recorded_in))
+            return _report(supervisor, supervisor.wait_for(), waiting_for=None)
+
+
+@contextmanager
+def published(settings: Settings) -> Iterator[Path | None]:
+    """While serving, say where (`api.cli.instance`), so that `keys`, `audit`, `reindex` and `db`
+    run from any folder find this instance; a clean stop, or a child dying, withdraws it."""
+    record = record_of(settings)
+    recorded_in = publish(record)
+    try:
+        yield recorded_in
+    finally:
+        withdraw(record)
 
 
 def _report(supervisor: Supervisor, outcome: Outcome, *, waiting_for: Path | None) -> int:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli.options import DatabaseUrl, DataDir, fail, parse_database_url
+from api.cli.options import DatabaseUrl, DataDir, fail, instance_settings, parse_database_url
 from models.roles import Role
 
 if TYPE_CHECKING:
@@ -24,22 +24,31 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 
 
+def _database(data_dir: Path | None, database_url: str | None) -> tuple[str, Path | None]:
+    """The read model's URL, and its SQLite file if that does not exist yet.
+
+    Without a named location it is the running instance's database, or an existing default one
+    (`instance_settings`); only `keys create` makes a new file, and only where it was told to.
+    """
+    settings = instance_settings(data_dir, database_url, uses_temporal=False)
+    url = parse_database_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        file = Path(url.database)
+        if not file.exists():
+            return settings.database_url, file
+    return settings.database_url, None
+
+
 @contextmanager
-def _session(data_dir: Path | None, database_url: str | None) -> Iterator[Session]:
+def _session(database_url: str) -> Iterator[Session]:
     """A session on the database the service uses, its tables created if missing."""
     from sqlalchemy.exc import OperationalError
     from sqlmodel import Session
 
     from models.database import create_database_engine
     from models.schema import ensure_schema
-    from models.settings import get_settings
 
-    settings = get_settings(data_dir=data_dir, database_url=database_url)
-    url = parse_database_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        # A first `keys create` may well come before the service has ever run.
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_database_engine(settings.database_url)
+    engine = create_database_engine(database_url)
     try:
         ensure_schema(engine)
         with Session(engine) as session:
@@ -47,9 +56,19 @@ def _session(data_dir: Path | None, database_url: str | None) -> Iterator[Sessio
     except OperationalError as error:
         # Only the driver's own first line: the full text would repeat the SQL statement.
         reason = str(error.orig).strip().splitlines()[0] if error.orig else "cannot connect"
-        fail(f"database {url.render_as_string(hide_password=True)}: {reason}", code=1)
+        shown = parse_database_url(database_url).render_as_string(hide_password=True)
+        fail(f"database {shown}: {reason}", code=1)
     finally:
         engine.dispose()
+
+
+def _created(file: Path | None) -> None:
+    """Say so when a command made a new database: a key there serves no running instance."""
+    if file is not None and file.exists():
+        typer.echo(
+            f"note: created a new read model at {file}; the key works once the service runs on it",
+            err=True,
+        )
 
 
 def _when(at: datetime | None) -> str:
@@ -76,14 +95,18 @@ def create(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a key and print its token, the only time it is shown."""
-    from api.auth import create_key
-
     try:
         # Parsed here rather than as a typer choice, so a wrong role is one line, like a bad scope.
         parsed = Role(role)
     except ValueError:
         fail(f"unknown role {role!r}: expected one of {', '.join(Role)}")
-    with _session(data_dir, database_url) as session:
+    database, new_file = _database(data_dir, database_url)
+    if new_file is not None:
+        # A first key may come before the service has ever run on the named data directory.
+        new_file.parent.mkdir(parents=True, exist_ok=True)
+    from api.auth import create_key  # after the checks: it loads FastAPI
+
+    with _session(database) as session:
         try:
             key, token = create_key(
                 session, role=parsed, scope=scope, name=name, now=datetime.now(UTC)
@@ -95,14 +118,18 @@ def create(
     typer.echo(f"key id: {key.key_id}")
     typer.echo(f"role: {key.role}")
     typer.echo(f"scope: {key.scope or '-'}")
+    _created(new_file)
 
 
 @app.command("list")
 def list_(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """List every key, revoked ones included; never a secret."""
-    from api.auth import list_keys
+    database, missing = _database(data_dir, database_url)
+    if missing is not None:
+        fail(f"no read model at {missing}", code=1)
+    from api.auth import list_keys  # after the checks: it loads FastAPI
 
-    with _session(data_dir, database_url) as session:
+    with _session(database) as session:
         keys = list_keys(session)
     header = ("KEY ID", "NAME", "ROLE", "SCOPE", "CREATED", "REVOKED")
     rows = [header, *(_row(key) for key in keys)]
@@ -130,9 +157,12 @@ def revoke(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Revoke a key: every request with it is refused from now on."""
-    from api.auth import revoke_key
+    database, missing = _database(data_dir, database_url)
+    if missing is not None:
+        fail(f"no key {key_id}")  # a database not made yet holds no key
+    from api.auth import revoke_key  # after the checks: it loads FastAPI
 
-    with _session(data_dir, database_url) as session:
+    with _session(database) as session:
         try:
             key = revoke_key(session, key_id, datetime.now(UTC))
         except LookupError:

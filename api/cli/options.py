@@ -1,4 +1,11 @@
-"""Options every `mufakat` command shares, so each finds the database the way the service does."""
+"""Options every `mufakat` command shares, so each finds the database the way the service does.
+
+A command that works on an instance's data (`keys`, `db`, `reindex`, `audit`) takes each setting
+from, in this order: its option or `MUFAKAT_*` variable; the running `mufakat dev` (its record,
+`api.cli.instance`); the default data directory `./.mufakat`. Without an explicit location it
+never creates a database: a command run from the wrong folder says so instead of answering from
+an empty one.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +13,29 @@ import contextlib
 import errno
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
+    from api.cli.instance import InstanceRecord
+    from models.settings import Settings
+
 DataDir = Annotated[
     Path | None,
-    typer.Option(help="Data directory (env MUFAKAT_DATA_DIR; default ./.mufakat)."),
+    typer.Option(
+        help="Data directory (env MUFAKAT_DATA_DIR; default: the running `mufakat dev`'s, "
+        "else ./.mufakat)."
+    ),
 ]
 DatabaseUrl = Annotated[
     str | None,
     typer.Option(
         help="SQLAlchemy URL of the read model (env MUFAKAT_DATABASE_URL, which keeps a password "
-        "out of the process list; default <data-dir>/mufakat.db).",
+        "out of the process list; default: the running `mufakat dev`'s, else "
+        "<data-dir>/mufakat.db).",
     ),
 ]
 ApiPort = Annotated[int | None, typer.Option(help="API port (env MUFAKAT_API_PORT; default 8000).")]
@@ -29,6 +43,14 @@ TemporalPort = Annotated[
     int | None,
     typer.Option(
         help="Embedded Temporal gRPC port, UI on +1000 (env MUFAKAT_TEMPORAL_PORT; default 7233)."
+    ),
+]
+# For commands that find the running instance: naming it as `mufakat dev` was started.
+InstanceTemporalPort = Annotated[
+    int | None,
+    typer.Option(
+        help="Embedded Temporal gRPC port (env MUFAKAT_TEMPORAL_PORT; default: the running "
+        "`mufakat dev`'s, else 7233).",
     ),
 ]
 
@@ -80,3 +102,108 @@ def parse_database_url(text: str) -> URL:
     except (ArgumentError, ValueError):
         # Not echoed: a malformed URL may still hold a password.
         fail("--database-url / MUFAKAT_DATABASE_URL is not a SQLAlchemy database URL")
+
+
+def _settings(**values: Any) -> Settings:
+    """Settings from the environment with `values` on top, or one line naming what is wrong."""
+    from pydantic import ValidationError
+
+    from models.settings import get_settings
+
+    try:
+        return get_settings(**values)
+    except ValidationError as error:
+        problems = (f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        fail("; ".join(problems))
+
+
+def _in_environment(setting: str) -> bool:
+    """The `MUFAKAT_*` variable of a setting is set (pydantic reads them case-insensitively)."""
+    wanted = f"MUFAKAT_{setting}".upper()
+    return any(name.upper() == wanted for name in os.environ)
+
+
+def instance_settings(
+    data_dir: Path | None,
+    database_url: str | None,
+    temporal_port: int | None = None,
+    *,
+    uses_temporal: bool = True,
+) -> Settings:
+    """The settings of the instance a command works on, or one line saying why there is none.
+
+    Each setting comes from the command's option or its `MUFAKAT_*` variable, else from the
+    running `mufakat dev` (the one on the named data directory, or the only one recorded), else
+    from the defaults. With nothing named and nothing running, the default data directory's read
+    model must exist: it is never created here. `uses_temporal=False` (keys, db): a named
+    database is all the command needs, so no record is consulted for it.
+    """
+    from api.cli.instance import recorded_instances, running_in
+
+    told_dir = data_dir is not None or _in_environment("data_dir")
+    told_database = database_url is not None or _in_environment("database_url")
+    told = {"data_dir": data_dir, "database_url": database_url, "temporal_port": temporal_port}
+    named = {name: value for name, value in told.items() if value is not None}
+    if told_dir:
+        record = running_in(_settings(**named).data_dir)
+    elif told_database and not uses_temporal:
+        return _settings(**named)
+    else:
+        running, stale = recorded_instances()
+        if len(running) > 1:
+            fail(
+                f"{len(running)} instances of mufakat dev are running, "
+                f"{'; '.join(one.describe() for one in running)}: choose one with --data-dir"
+            )
+        if not running:
+            settings = _settings(**named)
+            if not told_database:
+                _require_read_model(settings, stale)
+            return settings
+        record = running[0]
+    if record is None:
+        return _settings(**named)
+    return _settings(**(_recorded(record, told_dir, told_database) | named))
+
+
+def _recorded(record: InstanceRecord, told_dir: bool, told_database: bool) -> dict[str, Any]:
+    """The settings the running instance gives, where the command was told nothing."""
+    values: dict[str, Any] = {}
+    if not told_dir:
+        values["data_dir"] = record.data_dir
+    if not told_database:
+        if record.database_url_has_password:
+            # The record never holds the password, and guessing another database is worse.
+            fail(
+                f"the mufakat dev on {record.data_dir} uses the read model "
+                f"{record.database_url}, whose password is not recorded: "
+                "set MUFAKAT_DATABASE_URL"
+            )
+        values["database_url"] = record.database_url
+    for setting in ("temporal_port", "namespace", "documents_dir", "archive_dir"):
+        if not _in_environment(setting):
+            values[setting] = getattr(record, setting)
+    return values
+
+
+def _require_read_model(settings: Settings, stale: list[InstanceRecord]) -> None:
+    """Nothing runs and nothing was named: the default data directory's read model, if it is
+    there; otherwise one line, rather than an empty database made in whatever folder this is."""
+    gone = ""
+    if stale:
+        last = stale[0]
+        gone = f" (the one recorded on {last.data_dir}, pid {last.pid}, has stopped)"
+    url = parse_database_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    if Path(str(url.database)).is_file():
+        typer.echo(
+            f"note: no mufakat dev is running{gone}; using the data directory {settings.data_dir}",
+            err=True,
+        )
+        return
+    fail(
+        f"no mufakat dev is running{gone} and there is no read model in {settings.data_dir}: "
+        "start mufakat dev, or give --data-dir or --database-url",
+        code=1,
+    )

@@ -7,14 +7,13 @@ from typing import Annotated
 
 import typer
 
-from api.cli.options import DatabaseUrl, DataDir, TemporalPort
-from models.settings import get_settings
+from api.cli.options import DatabaseUrl, DataDir, InstanceTemporalPort, fail, instance_settings
 
 
 def reindex(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
-    temporal_port: TemporalPort = None,
+    temporal_port: InstanceTemporalPort = None,
     fresh: Annotated[
         bool, typer.Option(help="Empty the case tables first (keys and filing keys stay).")
     ] = False,
@@ -30,19 +29,22 @@ def reindex(
     from workflows.reindex import clear_cases
     from workflows.reindex import reindex as rebuild
 
-    settings = get_settings(
-        data_dir=data_dir, database_url=database_url, temporal_port=temporal_port
-    )
+    # The running instance's, unless told: never a new empty database in whatever folder this is.
+    settings = instance_settings(data_dir, database_url, temporal_port)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_database_engine(settings.database_url)
     ensure_schema(engine)
-    if fresh:
-        clear_cases(engine)
 
     async def run() -> None:
-        client = await connect_client(
-            embedded_address=settings.embedded_temporal_address, namespace=settings.namespace
-        )
+        try:
+            client = await connect_client(
+                embedded_address=settings.embedded_temporal_address, namespace=settings.namespace
+            )
+        except (RuntimeError, ValueError) as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else "no answer"
+            fail(f"cannot connect to Temporal: {reason}", code=1)
+        if fresh:  # only once Temporal answers: the rows are rebuilt from it
+            clear_cases(engine)
         report = await rebuild(client, engine, query=query, concurrency=concurrency)
         typer.echo(f"projected {len(report.projected)} case(s)")
         for case_id, reason in sorted(report.failed.items()):

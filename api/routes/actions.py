@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 
 from api.acting import act, action_key, ensure_visible, may_act
+from api.action_models import ActionBody, openapi_examples
 from api.case_view import read_case
 from api.deps import CallerDep, IdempotencyKeyRequired
 from api.errors import PROBLEM_RESPONSES
+from api.messages.catalogue import msg
 from api.routes.cases import FORBIDDEN, NOT_FOUND, UNAVAILABLE, CaseIdPath
-from api.schemas import ActionIn, ActionOut
+from api.schemas import ActionOut
 
 router = APIRouter(prefix="/v1/cases", tags=["actions"])
 
@@ -36,18 +40,23 @@ router = APIRouter(prefix="/v1/cases", tags=["actions"])
 )
 async def take(
     case_id: CaseIdPath,
-    body: ActionIn,
+    body: Annotated[ActionBody, Body(openapi_examples=openapi_examples())],
     caller: CallerDep,
     request: Request,
     idempotency_key: IdempotencyKeyRequired,
 ) -> ActionOut:
     """Terapkan tindakan pedoman.md §5–§6 dan kembalikan perkara sesudahnya.
 
-    Apply an action of pedoman.md §5–§6 and return the case after it. The same
-    Idempotency-Key again answers the same action (`duplicate: true`), changing nothing; the
-    same key with another action or payload is 409 `idempotency_key_reused`.
+    Apply an action of pedoman.md §5–§6 and return the case after it. Each action has its own
+    body: `action`, `on_behalf_of` (operators only) and its payload's fields beside them (one
+    schema per action; the payload kinds are components of their own). A payload that does not
+    fit its action is 422 `bad_payload`, listing every problem in `errors` (an unknown field
+    too); an action the case's guideline does not know is 422 `unknown_action`, naming the
+    actions of its stage. The same Idempotency-Key again answers the same action
+    (`duplicate: true`), changing nothing; the same key with another action or payload is 409
+    `idempotency_key_reused`.
     """
-    may_act(caller, body.on_behalf_of, "it takes no actions")
+    may_act(caller, body.on_behalf_of, msg("reads_only.actions"))
     await ensure_visible(request, caller, case_id)
     applied = await act(
         request,

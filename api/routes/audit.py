@@ -1,8 +1,9 @@
-"""`/v1/cases/{id}/history`, `/audit` and `/verify`: what auditors read and prove."""
+"""`/v1/cases/{id}/history`, `/audit` and `/verify`: what auditors read and prove; and
+`/v1/audit/public-key`, the key that signs the instance's audit exports."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -18,16 +19,20 @@ from api.auth import Caller
 from api.case_view import check_case
 from api.deps import CallerDep, SessionDep
 from api.errors import PROBLEM_RESPONSES, ApiProblem, Forbidden, NotFound, Unavailable
+from api.messages.catalogue import explained, msg
 from api.routes.cases import FORBIDDEN, NOT_FOUND, UNAVAILABLE, CaseIdPath
 from api.routes.documents import StoreDep
 from models.audit import AuditTrail
 from models.roles import Role
+from models.signing import PublicKey
 from models.verification import VerifyReport
 from workflows.audit import history_document, load_case_runs, verify_case
 from workflows.audit_archive import ArchiveDamaged, CaseArchives
+from workflows.audit_signing import instance_signer
 from workflows.replaying import case_replayer
 
-router = APIRouter(prefix="/v1/cases", tags=["audit"])
+# Two prefixes (a case's audit, the instance's signing key), one router: `/v1/cases` spelled out.
+router = APIRouter(tags=["audit"])
 
 # Verifying replays every run of a case, which only auditors and administrators ask for.
 VERIFIERS = frozenset({Role.AUDITOR, Role.ADMIN})
@@ -53,7 +58,7 @@ class HistoryDocument(BaseModel):
 
 
 @router.get(
-    "/{case_id}/history",
+    "/v1/cases/{case_id}/history",
     response_model=HistoryDocument,
     summary="Riwayat Temporal / The Temporal event history",
     response_description="Setiap run perkara / Every run of the case",
@@ -72,17 +77,15 @@ async def get_history(case_id: CaseIdPath, caller: CallerDep, request: Request) 
         runs = await load_case_runs(temporal, case_id, _archives(request))
     except RPCError as error:
         if error.status is RPCStatusCode.NOT_FOUND:
-            raise NotFound(
-                "no_history", f"Temporal holds no history of case {case_id}, and it has no archive"
-            ) from None
-        raise Unavailable("temporal_unavailable", "the case service is unavailable") from None
+            raise NotFound("no_history", msg("no_history", case_id=case_id)) from None
+        raise Unavailable("temporal_unavailable", msg("temporal_unavailable")) from None
     except ArchiveDamaged as damaged:
-        raise HistoryDamaged("archive_damaged", str(damaged)) from None
+        raise HistoryDamaged("archive_damaged", explained(damaged)) from None
     return history_document(runs)
 
 
 @router.get(
-    "/{case_id}/audit",
+    "/v1/cases/{case_id}/audit",
     response_model=AuditTrail,
     summary="Jejak audit / The audit trail",
     response_description="Setiap tindakan yang diterima, berantai hash / Every accepted action, "
@@ -99,7 +102,7 @@ def get_audit(case_id: CaseIdPath, caller: CallerDep, session: SessionDep) -> Au
 
 
 @router.post(
-    "/{case_id}/verify",
+    "/v1/cases/{case_id}/verify",
     response_model=VerifyReport,
     summary="Verifikasi perkara / Verify a case",
     response_description="Hasil setiap pemeriksaan; `ok: false` bila ada yang gagal / Each "
@@ -114,9 +117,7 @@ async def verify(
     Replay the history and check it against the read model, the audit chain and the documents.
     """
     if caller.role not in VERIFIERS:
-        raise Forbidden(
-            "wrong_role", f"a case is verified by an auditor or an admin, not a {caller.role.value}"
-        )
+        raise Forbidden("wrong_role", msg("wrong_role.audit", role=caller.role.value))
     engine: Engine = request.app.state.engine
     temporal: Client = request.app.state.temporal
     await run_in_threadpool(_visible, engine, caller, case_id)
@@ -130,7 +131,48 @@ async def verify(
             archives=_archives(request),
         )
     except RPCError:
-        raise Unavailable("temporal_unavailable", "the case service is unavailable") from None
+        raise Unavailable("temporal_unavailable", msg("temporal_unavailable")) from None
+
+
+class SigningKey(BaseModel):
+    """The Ed25519 key that signs this instance's audit exports (`mufakat audit export`)."""
+
+    key_id: str = Field(description="SHA-256 (hex) of the raw public key.")
+    algorithm: Literal["Ed25519"]
+    public_key: str = Field(description="The raw 32-byte public key, base64url without padding.")
+    public_key_pem: str = Field(description="SubjectPublicKeyInfo PEM, as openssl reads it.")
+    jwk: dict[str, str] = Field(description="The key as a JWK (RFC 8037, `kty` OKP).")
+
+
+@router.get(
+    "/v1/audit/public-key",
+    response_model=SigningKey,
+    summary="Kunci publik tanda tangan audit / The audit signing public key",
+    response_description="Kunci yang menandatangani ekspor audit / The key that signs audit "
+    "exports",
+    responses=PROBLEM_RESPONSES,
+)
+async def get_public_key(
+    caller: CallerDep,  # any role: authenticated, never refused
+    request: Request,
+) -> dict[str, Any]:
+    """Kunci publik Ed25519 yang menandatangani setiap ekspor audit instans ini; kunci API apa pun.
+
+    The Ed25519 public key that signs every audit export of this instance, for any API key: a
+    public key reveals nothing, so no role is refused, while the API keeps its rule that every
+    `/v1` operation is authenticated. An auditor checks an export's origin against it
+    (`mufakat audit verify-archive FILE --public-key ...`); one without a key of the instance gets
+    the key id from it out of band (a letter, a call) and checks that (`--key-id`).
+    """
+    public: PublicKey | None = getattr(request.app.state, "signing_key", None)
+    if public is None:
+        settings = request.app.state.settings
+        engine: Engine = request.app.state.engine
+        # Made on first use when no export has been signed yet: the same key the exports get.
+        signer = await run_in_threadpool(instance_signer, engine, settings.audit_signing_key_file)
+        public = signer.public
+        request.app.state.signing_key = public
+    return public.description()
 
 
 def _visible(engine: Engine, caller: Caller, case_id: str) -> None:
@@ -142,7 +184,6 @@ class HistoryDamaged(ApiProblem):
     """The only copy left of a case's history (its archive) is not the one recorded."""
 
     status = 500
-    title = "History damaged"
 
 
 def _archives(request: Request) -> CaseArchives:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
+from annotated_types import Ge, Le
 from fastapi import APIRouter, Depends, Query, Request
 
 from activities.calendar import WorkingDayCalendar
@@ -14,7 +15,10 @@ from activities.deadline_quote import (
     quote_deadline,
 )
 from api.deps import CallerDep
-from api.errors import PROBLEM_RESPONSES, Unprocessable
+from api.errors import PROBLEM_RESPONSES, invalid_request
+from api.messages.catalogue import Message, msg
+from api.messages.fields import field_problem
+from models.time import Limit
 
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
 
@@ -63,13 +67,32 @@ def get_deadline(
     # A plain `def`: the first count in a year loads that year's holidays, which blocks.
     try:
         first = parse_start_date(start)
-    except ValueError as error:
-        raise Unprocessable("invalid_start_date", f"start: {error}") from None
+    except ValueError:
+        not_a_date = msg("invalid_start_date", start=start)
+        raise _invalid("start", "invalid_start_date", not_a_date) from None
     try:
         span = parse_limit_text(limit)
-    except ValueError as error:
-        raise Unprocessable("invalid_limit", f"limit: {error}") from None
+    except ValueError:
+        least, most = _AMOUNTS
+        not_a_limit = msg("invalid_limit", limit=limit, least=least, most=most)
+        raise _invalid("limit", "invalid_limit", not_a_limit) from None
     try:
         return quote_deadline(calendar, first, span)
-    except ValueError as error:
-        raise Unprocessable("date_out_of_range", str(error)) from None
+    except ValueError:
+        too_late = msg("date_out_of_range", limit=str(span), start=first.isoformat())
+        raise _invalid("limit", "date_out_of_range", too_late) from None
+
+
+def _invalid(name: str, code: str, message: Message) -> Exception:
+    return invalid_request([field_problem("query", [name], code, message)], code)
+
+
+def _amounts() -> tuple[int, int]:
+    """The fewest and most days a limit may count, as `Limit` bounds them."""
+    rules = Limit.model_fields["amount"].metadata
+    least = next(rule.ge for rule in rules if isinstance(rule, Ge))
+    most = next(rule.le for rule in rules if isinstance(rule, Le))
+    return cast(int, least), cast(int, most)
+
+
+_AMOUNTS = _amounts()

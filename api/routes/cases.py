@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import nullcontext
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from functools import partial
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -17,12 +19,29 @@ from temporalio.service import RPCError
 from api.auth import Caller
 from api.case_view import case_public, check_case, load_case, read_case
 from api.deps import CallerDep, SessionDep
-from api.errors import PROBLEM_RESPONSES, Forbidden, Unavailable, Unprocessable
+from api.duplicates import DisputeGate, refuse_possible_duplicate
+from api.errors import PROBLEM_RESPONSES, Forbidden, Unavailable
 from api.filing import claim_case_id, filing_hash, filing_key, refuse_nul, renumber
+from api.messages.catalogue import msg
+from api.routes.route import unroutable
 from api.schemas import CasePage, CasePublic, Timeline, TimelineItem
 from api.worklist import Worklist, worklist
-from models.case import CASE_ID_PATTERN, CaseFiling, CaseType, Sector, Side
-from models.forum import ForumKind
+from api.worklist_filters import (
+    CASE_TYPES,
+    FORUMS,
+    SECTORS,
+    STATUSES,
+    CaseTypeValue,
+    ForumValue,
+    ProvinceValue,
+    SectorValue,
+    StatusValue,
+    check_awaiting,
+    check_province,
+    check_stage,
+    one_of,
+)
+from models.case import CASE_ID_PATTERN, CaseFiling, Side
 from models.guidelines import default_guideline, default_pinned
 from models.regions import RegionCodeError, load_regions
 from models.roles import Role
@@ -36,6 +55,8 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
 # How many taken case numbers a filing skips before giving up (each costs one Temporal call).
 MAX_RENUMBERING = 20
+# This process's filings, one per dispute at a time (api/duplicates.py says why).
+_DISPUTES = DisputeGate()
 
 CaseIdPath = Annotated[
     str,
@@ -49,7 +70,18 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=200,
-        description="Kunci idempotensi / Retrying with the same key returns the same case.",
+        description="Kunci idempotensi: ulangi dengan kunci yang sama untuk mendapat perkara yang "
+        "sama; tanpa kunci, pengajuan ulang setelah jawaban hilang bisa membuat perkara ganda "
+        "(yang masih terbuka dijawab 409 `possible_duplicate`) / Retrying with the same key "
+        "returns the same case; without one, a retry after a lost answer may file the case "
+        "twice (while it is open, 409 `possible_duplicate` says so).",
+    ),
+]
+ForceQuery = Annotated[
+    bool,
+    Query(
+        description="Tetap ajukan walau ada perkara terbuka yang sama (`possible_duplicate`) / "
+        "File even though an open case has the same parties, agreement number and subject.",
     ),
 ]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -60,6 +92,17 @@ FORBIDDEN: dict[int | str, dict[str, Any]] = {
 }
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {**PROBLEM_RESPONSES[422], "description": "Idempotency-Key reused."}
+}
+FILING_CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {
+        **PROBLEM_RESPONSES[422],
+        "description": "Kunci idempotensi dipakai untuk pengajuan lain (`idempotency_key_reused`), "
+        "atau perkara terbuka dengan pihak, nomor perjanjian dan pokok perselisihan yang sama "
+        "sudah ada (`possible_duplicate`, dinamai di `duplicates`; ajukan dengan `force=true` "
+        "bila memang perkara lain) / The Idempotency-Key was used for another filing, or an "
+        "open case has the same parties, agreement number and subject (`possible_duplicate`, "
+        "named in `duplicates`; file with `force=true` if it is another case).",
+    }
 }
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     503: {
@@ -130,7 +173,7 @@ FILING_EXAMPLES: dict[str, dict[str, Any]] = {
     response_model=CasePublic,
     summary="Ajukan perkara / File a case",
     response_description="Perkara yang diajukan / The filed case",
-    responses=PROBLEM_RESPONSES | FORBIDDEN | CONFLICT | UNAVAILABLE,
+    responses=PROBLEM_RESPONSES | FORBIDDEN | FILING_CONFLICT | UNAVAILABLE,
 )
 async def file_case(
     filing: Annotated[CaseFiling, Body(openapi_examples=FILING_EXAMPLES)],
@@ -138,10 +181,12 @@ async def file_case(
     request: Request,
     response: Response,
     idempotency_key: IdempotencyKey = None,
+    force: ForceQuery = False,
 ) -> CasePublic:
     """Ajukan perkara: dirutekan (R1–R8), disematkan ke pedoman yang berlaku, lalu dimulai.
 
-    File a case: it is routed (R1–R8), pinned to the current guideline and started.
+    File a case: it is routed (R1–R8), pinned to the current guideline and started. A filing
+    matching an open case (same parties, agreement number, subject) is refused unless `force`.
     """
     _may_file(caller, filing)
     body = filing.model_dump(mode="json")  # once: checked, then fingerprinted
@@ -150,30 +195,59 @@ async def file_case(
     try:
         routing = route_filing(filing, guideline, load_regions())
     except (RegionCodeError, RoutingError) as error:
-        raise Unprocessable("unroutable", str(error)) from None
+        raise unroutable(error, "body", _parties_at_fault(filing, error)) from None
     engine: Engine = request.app.state.engine
     settings: Settings = request.app.state.settings
     temporal: Client = request.app.state.temporal
-    case_id, replayed = await run_in_threadpool(
-        claim_case_id,
-        engine,
-        key_id=caller.key_id,
-        idempotency_key=idempotency_key,
-        fingerprint=filing_hash(body),
-        now=datetime.now(UTC),
-    )
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
+    # Until its case is in the read model, where the next filing of the dispute will find it;
+    # a confirmed filing (`force`) checks nothing, so it waits for no other.
+    async with nullcontext() if force else _DISPUTES.hold(filing):
+        case_id, replayed = await run_in_threadpool(
+            claim_case_id,
+            engine,
+            key_id=caller.key_id,
+            idempotency_key=idempotency_key,
+            fingerprint=filing_hash(body),
+            now=datetime.now(UTC),
+            # A retry of a filing numbered before is that filing, never a duplicate of itself.
+            check_new=None if force else partial(refuse_possible_duplicate, engine, filing),
+        )
+        if replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        case_id = await _start(
+            temporal,
+            engine,
+            settings,
+            caller=caller,
+            idempotency_key=idempotency_key,
+            case=CaseInput(
+                case_id=case_id,
+                filing=filing,
+                routing=routing,
+                pinned=default_pinned(),
+                filed_by=caller.actor(),
+            ),
+            replayed=replayed,
+        )
+    return await run_in_threadpool(read_case, engine, caller, case_id)
+
+
+async def _start(
+    temporal: Client,
+    engine: Engine,
+    settings: Settings,
+    *,
+    caller: Caller,
+    idempotency_key: str | None,
+    case: CaseInput,
+    replayed: bool,
+) -> str:
+    """Start the case and await its filing in the read model; the id it ends up under."""
+    case_id = case.case_id
     for _ in range(MAX_RENUMBERING):
         if replayed and await run_in_threadpool(_exists, engine, case_id):
             break
-        case = CaseInput(
-            case_id=case_id,
-            filing=filing,
-            routing=routing,
-            pinned=default_pinned(),
-            filed_by=caller.actor(),
-        )
+        case = case.model_copy(update={"case_id": case_id})
         try:
             # Bounded like an action: with no worker the server would hold the filing as long
             # as the caller waits.
@@ -201,17 +275,12 @@ async def file_case(
             )
         except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
             # The case may well be running: the same key finds it again rather than filing twice.
-            raise Unavailable(
-                "filing_pending",
-                f"case {case_id} did not confirm its filing in time; retry with the same key",
-            ) from None
+            raise Unavailable("filing_pending", msg("filing_pending", case_id=case_id)) from None
         except RPCError:
-            raise Unavailable(
-                "temporal_unavailable", "the case service is unavailable; retry later"
-            ) from None
+            raise Unavailable("temporal_unavailable", msg("temporal_unavailable")) from None
     else:
-        raise Unavailable("numbering", "could not find a free case number; retry later")
-    return await run_in_threadpool(read_case, engine, caller, case_id)
+        raise Unavailable("numbering", msg("numbering"))
+    return case_id
 
 
 def _may_file(caller: Caller, filing: CaseFiling) -> None:
@@ -221,11 +290,17 @@ def _may_file(caller: Caller, filing: CaseFiling) -> None:
         requesting = [p.party_id for p in filing.parties if p.side is Side.REQUESTING]
         if caller.scope in requesting:
             return
-        raise Forbidden(
-            "wrong_scope",
-            f"a party key files only as a requesting party; {caller.scope} is not one here",
-        )
-    raise Forbidden("wrong_role", f"cases are filed by an operator or a party, not a {caller.role}")
+        raise Forbidden("wrong_scope", msg("wrong_scope.filing", scope=caller.scope))
+    raise Forbidden("wrong_role", msg("wrong_role.filing", role=caller.role.value))
+
+
+def _parties_at_fault(filing: CaseFiling, error: RegionCodeError | RoutingError) -> list[str | int]:
+    """Where in the filing routing failed: the region code no region has, else the parties."""
+    if isinstance(error, RegionCodeError):
+        for index, party in enumerate(filing.parties):
+            if party.region_code == error.code:
+                return ["parties", index, "region_code"]
+    return ["parties"]
 
 
 def _exists(engine: Engine, case_id: str) -> bool:
@@ -244,18 +319,23 @@ def list_cases(
     caller: CallerDep,
     session: SessionDep,
     stage: Annotated[
-        str | None, Query(max_length=64, description="Tahap / Stage", examples=["musyawarah"])
-    ] = None,
-    forum: Annotated[ForumKind | None, Query(description="Forum", examples=["gwpp"])] = None,
-    province: Annotated[
         str | None,
-        Query(pattern=r"^\d{2}$", description="Kode provinsi / Province code", examples=["32"]),
+        Query(
+            max_length=64,
+            description="Tahap, id dari pedoman / Stage id, as the guideline names it",
+            examples=["musyawarah"],
+        ),
+    ] = None,
+    forum: Annotated[ForumValue | None, Query(description="Forum", examples=["gwpp"])] = None,
+    province: Annotated[
+        ProvinceValue | None,
+        Query(description="Kode provinsi / Province code (one of the 38)", examples=["32"]),
     ] = None,
     case_type: Annotated[
-        CaseType | None, Query(alias="type", description="Jenis / Type", examples=["KSDD"])
+        CaseTypeValue | None, Query(alias="type", description="Jenis / Type", examples=["KSDD"])
     ] = None,
     sector: Annotated[
-        Sector | None, Query(description="Sektor / Sector", examples=["infrastruktur"])
+        SectorValue | None, Query(description="Sektor / Sector", examples=["infrastruktur"])
     ] = None,
     party: Annotated[
         str | None,
@@ -269,8 +349,19 @@ def list_cases(
         bool | None, Query(description="Terlambat / Overdue only", examples=[True])
     ] = None,
     status: Annotated[
-        Literal["open", "closed"] | None,
+        StatusValue | None,
         Query(description="Terbuka/tertutup / Open or closed", examples=["open"]),
+    ] = None,
+    awaiting: Annotated[
+        str | None,
+        Query(
+            max_length=130,
+            description="Menunggu tindakan siapa / Cases waiting for: `me` (this key's role "
+            "and scope), a role (`operator`, `gwpp`, `minister`, `party`, `prosecutor`, "
+            "`adjudicator`), `gwpp:<province code>`, or a party id (`32.04`, "
+            "`NIB-8120000000001`; also `party:<id>`). Who a case waits for is its `awaiting`.",
+            examples=["me", "32.73", "gwpp:32"],
+        ),
     ] = None,
     q: Annotated[
         str | None, Query(max_length=200, description="Cari judul / Title search", examples=["TPA"])
@@ -285,18 +376,21 @@ def list_cases(
 ) -> CasePage:
     """Perkara yang boleh dilihat pemanggil, tenggat terdekat lebih dulu, tersaring, per halaman.
 
-    Cases the caller may see, soonest due first, filtered and paged by cursor.
+    Cases the caller may see, soonest due first, filtered and paged by cursor. A filter value
+    that names nothing (an unknown stage, forum, province, type, sector, status or `awaiting`)
+    is 422 `unknown_filter_value` with the allowed values, never an empty page.
     """
     filters = Worklist(
-        stage=stage,
-        forum=forum.value if forum else None,
-        province=province,
-        case_type=case_type.value if case_type else None,
-        sector=sector.value if sector else None,
+        stage=check_stage(session, stage),
+        forum=one_of("forum", forum, FORUMS, msg("filter.forum")),
+        province=check_province(province),
+        case_type=one_of("type", case_type, CASE_TYPES, msg("filter.case_type")),
+        sector=one_of("sector", sector, SECTORS, msg("filter.sector")),
         party=party,
         overdue=overdue,
-        status=status,
+        status=one_of("status", status, STATUSES, msg("filter.status")),
         q=q,
+        awaiting=check_awaiting(session, caller, awaiting),
     )
     return worklist(session, caller, filters, cursor=cursor, limit=limit)
 

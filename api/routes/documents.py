@@ -25,8 +25,10 @@ from api.errors import (
     ApiProblem,
     Conflict,
     NotFound,
-    Unprocessable,
+    invalid_request,
 )
+from api.messages.catalogue import msg
+from api.messages.fields import field_problem
 from api.routes.cases import FORBIDDEN, NOT_FOUND, UNAVAILABLE, CaseIdPath
 from models.payloads import DocumentRef, DocumentType
 from models.settings import Settings
@@ -42,12 +44,11 @@ _MEDIA_TYPE = r"^[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*$"
 
 class ContentTooLarge(ApiProblem):
     status = 413
-    title = "Document too large"
 
 
 def _too_large(settings: Settings) -> ContentTooLarge:
     limit = settings.documents_max_bytes
-    return ContentTooLarge("document_too_large", f"a document may have at most {limit} bytes")
+    return ContentTooLarge("document_too_large", msg("document_too_large", limit=limit))
 
 
 class _BoundedUpload(APIRoute):
@@ -170,7 +171,7 @@ async def upload_document(
 
     Store the file outside the workflow, then record its hash through attach_document.
     """
-    may_act(caller, on_behalf_of, "it attaches nothing")
+    may_act(caller, on_behalf_of, msg("reads_only.documents"))
     await ensure_visible(request, caller, case_id)  # before anything is stored
     settings: Settings = request.app.state.settings
     if file.size is None or file.size > settings.documents_max_bytes:
@@ -242,16 +243,15 @@ def download_document(
     documents = _documents(load_case(session, caller, case_id))
     recorded = next((d.document for d in documents if d.document.sha256 == sha256), None)
     if recorded is None:
-        raise NotFound("unknown_document", f"case {case_id} records no document {sha256}")
+        unknown = msg("unknown_document", case_id=case_id, sha256=sha256)
+        raise NotFound("unknown_document", unknown)
     data = store.get(sha256)
     if data is None:
-        raise Conflict("document_missing", f"no content is stored for document {sha256}")
+        raise Conflict("document_missing", msg("document_missing", sha256=sha256))
     actual = hashlib.sha256(data).hexdigest()
     if actual != sha256:
-        raise Conflict(
-            "document_altered",
-            f"the stored content of {sha256} has been altered: it now hashes to {actual}",
-        )
+        altered = msg("document_altered", sha256=sha256, actual=actual)
+        raise Conflict("document_altered", altered)
     return Response(
         content=data,
         media_type=recorded.media_type,
@@ -268,7 +268,8 @@ def _file_name(file: UploadFile) -> str:
     # Some clients send a full local path; only its last part names the document.
     name = PurePosixPath((file.filename or "").replace("\\", "/")).name
     if not name or "\x00" in name or len(name) > 255:
-        raise Unprocessable("invalid_name", "the file's name cannot name the document: send `name`")
+        unusable = field_problem("body", ["file"], "invalid_name", msg("invalid_name"))
+        raise invalid_request([unusable], "invalid_name")
     return name
 
 

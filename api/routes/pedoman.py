@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from api.deps import CallerDep, SessionDep
 from api.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, NotFound, Problem
+from api.messages.catalogue import msg
 from models.case import CaseType
 from models.guideline_catalog import (
     GuidelineDocument,
@@ -112,7 +113,8 @@ def get_guideline_graph(
     """A Mermaid flowchart of one track's stages, actions, timeouts and closing states."""
     guideline = _guideline(session, version).guideline
     if track not in guideline.tracks:
-        raise NotFound("unknown_track", f"guideline {version} has no track {track.value}")
+        no_track = msg("unknown_track", version=version, track=track.value)
+        raise NotFound("unknown_track", no_track)
     return PlainTextResponse(mermaid(guideline, track))
 
 
@@ -120,5 +122,6 @@ def _guideline(session: Session, version: str) -> GuidelineDocument:
     # No version holds a NUL, and PostgreSQL fails a query comparing text with one (a 500).
     document = None if "\x00" in version else find_guideline(session, version)
     if document is None:
-        raise NotFound("unknown_guideline_version", f"no guideline has version {version!r}")
+        unknown = msg("unknown_guideline_version", version=version)
+        raise NotFound("unknown_guideline_version", unknown)
     return document

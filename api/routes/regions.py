@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from api.deps import CallerDep
-from api.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, NotFound, Problem, Unprocessable
+from api.errors import (
+    PROBLEM_MEDIA_TYPE,
+    PROBLEM_RESPONSES,
+    NotFound,
+    Problem,
+    Unprocessable,
+    invalid_request,
+)
+from api.messages.catalogue import msg
+from api.messages.fields import field_problem
 from models.regions import (
     MalformedRegionCode,
     Region,
@@ -121,15 +131,19 @@ async def get_region(
     try:
         return RegionOut.of(load_regions().get(code))
     except UnknownRegion as error:
-        raise NotFound("unknown_region", str(error)) from None
+        raise NotFound("unknown_region", msg("unknown_region", code=error.code)) from None
     except RegionCodeError as error:
-        raise region_code_problem(error, "code") from None
+        raise region_code_problem(error, ["code"], "path") from None
 
 
-def region_code_problem(error: RegionCodeError, where: str) -> Unprocessable:
-    """A 422 problem naming the code in `where`: malformed, or not a known region."""
+def region_code_problem(
+    error: RegionCodeError, where: Sequence[str | int], location: str = "query"
+) -> Unprocessable:
+    """A 422 problem naming the code at `where` (in a query parameter unless told): malformed,
+    or not a known region."""
     kind = "malformed_region_code" if isinstance(error, MalformedRegionCode) else "unknown_region"
-    return Unprocessable(kind, f"{where}: {error}")
+    why = msg(kind, code=error.code)
+    return invalid_request([field_problem(location, where, kind, why)], kind)
 
 
 def _province(code: str) -> str:
@@ -137,7 +151,10 @@ def _province(code: str) -> str:
     try:
         region = load_regions().get(code)
     except RegionCodeError as error:
-        raise region_code_problem(error, "province") from None
+        raise region_code_problem(error, ["province"]) from None
     if not region.is_province:
-        raise Unprocessable("not_a_province", f"province: {region} is not a province")
+        not_one = msg("not_a_province", region=str(region))
+        raise invalid_request(
+            [field_problem("query", ["province"], "not_a_province", not_one)], "not_a_province"
+        )
     return region.code

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.deps import CallerDep
-from api.errors import PROBLEM_RESPONSES, Unprocessable
+from api.errors import PROBLEM_RESPONSES, Unprocessable, invalid_request
+from api.messages.catalogue import explained, msg
+from api.messages.fields import field_problem
 from api.routes.regions import region_code_problem
 from models.forum import Routing
 from models.guidelines import default_guideline
@@ -46,6 +49,15 @@ async def get_route(
             party, regions=load_regions(), open_questions=default_guideline().open_questions
         )
     except RegionCodeError as error:
-        raise region_code_problem(error, "party") from None
+        raise region_code_problem(error, ["party", party.index(error.code)]) from None
     except RoutingError as error:
-        raise Unprocessable("unroutable", str(error)) from None
+        raise unroutable(error, "query", ["party"]) from None
+
+
+def unroutable(
+    error: RoutingError | RegionCodeError, location: str, where: Sequence[str | int]
+) -> Unprocessable:
+    """The 422 for parties no rule (R1–R8) routes: it points at `where` in the request's
+    `location` and gives the routing rules' reason in the caller's language."""
+    why = msg("unroutable", reason=explained(error))
+    return invalid_request([field_problem(location, where, "unroutable", why)], "unroutable")

@@ -56,6 +56,7 @@ from activities.projection import ProjectionActivities
 from api.auth import Caller, create_key
 from api.case_view import case_public, load_case
 from api.worklist import Worklist, worklist
+from api.worklist_filters import Awaiting
 from models import search_attributes as sa
 from models.case import (
     Agreement,
@@ -436,7 +437,11 @@ async def throughput(
 
             async def api_filing(_: int) -> str:
                 headers = bearer(token, str(uuid.uuid4()))
-                body = expect(await http.post("/v1/cases", json=filing_json, headers=headers), 201)
+                # The same dispute again and again: confirmed, past the duplicate check.
+                posted = await http.post(
+                    "/v1/cases", json=filing_json, params={"force": "true"}, headers=headers
+                )
+                body = expect(posted, 201)
                 if body.get("deadline") is None:
                     raise RuntimeError(
                         f"filed case {body.get('case_id')} came back with no deadline"
@@ -599,6 +604,7 @@ class Template:
     provinces: list[dict[str, Any]] = field(default_factory=list)
     sectors: list[dict[str, Any]] = field(default_factory=list)
     deadlines: list[dict[str, Any]] = field(default_factory=list)
+    awaiting: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -921,6 +927,9 @@ def replicate(
         {**row, "case_id": case_id, "due_order": case["due_order"]} for row in template.provinces
     ]
     sectors = [{**row, "case_id": case_id} for row in template.sectors]
+    awaiting = [
+        {**row, "case_id": case_id, "due_order": case["due_order"]} for row in template.awaiting
+    ]
     deadlines = [
         {
             **row,
@@ -936,10 +945,18 @@ def replicate(
         "case_provinces": provinces,
         "case_sectors": sectors,
         "case_deadlines": deadlines,
+        "case_awaiting": awaiting,
     }
 
 
-TABLES = ("cases", "case_parties", "case_provinces", "case_sectors", "case_deadlines")
+TABLES = (
+    "cases",
+    "case_parties",
+    "case_provinces",
+    "case_sectors",
+    "case_deadlines",
+    "case_awaiting",
+)
 
 
 def seed(engine: Engine, total: int, template_count: int, rng: random.Random) -> SeedReport:
@@ -965,6 +982,7 @@ def seed(engine: Engine, total: int, template_count: int, rng: random.Random) ->
             ("case_provinces", "provinces"),
             ("case_sectors", "sectors"),
             ("case_deadlines", "deadlines"),
+            ("case_awaiting", "awaiting"),
         ):
             for row in connection.execute(select(tables[name])):
                 getattr(by_case[row.case_id], attribute).append(dict(row._mapping))
@@ -1283,6 +1301,16 @@ async def latency(
                     f"list, party key ({party})", party_token, party_caller,
                     lambda i: "/v1/cases", lambda i: {},
                     listing(lambda i: Worklist(), party_caller),
+                ),
+                Probe(
+                    f"list ?awaiting=me, party key ({party})", party_token, party_caller,
+                    lambda i: "/v1/cases", lambda i: {"awaiting": "me"},
+                    listing(lambda i: Worklist(awaiting=Awaiting(Role.PARTY, party)), party_caller),
+                ),
+                Probe(
+                    "list ?awaiting=me, operator", op_token, operator,
+                    lambda i: "/v1/cases", lambda i: {"awaiting": "me"},
+                    listing(lambda i: Worklist(awaiting=Awaiting(Role.OPERATOR, "")), operator),
                 ),
                 Probe(
                     "detail /v1/cases/{id}", op_token, operator,

@@ -100,7 +100,12 @@ class Auditor:
             if item["kind"] == "action"
         ]
         audit = await self._get(f"/v1/cases/{case_id}/audit")
-        found.audit = [(entry["update_id"], entry["timeline_seq"]) for entry in audit["entries"]]
+        # The actions' entries (the filing's, first, is checked by verify).
+        found.audit = [
+            (entry["update_id"], entry["timeline_seq"])
+            for entry in audit["entries"]
+            if entry["update_id"] != "filing"
+        ]
         return found
 
     async def cases(self, case_ids: list[str]) -> dict[str, CaseEvidence]:

@@ -48,6 +48,7 @@ async def _file_cases(running: Deployment, http: httpx.AsyncClient, count: int) 
         response = await http.post(
             "/v1/cases",
             json=ksdd_filing_json(),
+            params={"force": "true"},  # the same dispute, filed `count` times on purpose
             headers=headers | {"Idempotency-Key": f"filing-{number}"},
             timeout=30,
         )

@@ -1,0 +1,172 @@
+"""`mufakat audit verify-archive FILE`: an auditor verifies an export on their own machine.
+
+No server, no database, no network, no settings: only the archive, this build's workflow code
+and, when the auditor has one, the public key they trust (`workflows.audit_offline`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from api.cli.options import fail
+
+if TYPE_CHECKING:
+    from models.signing import PublicKey
+    from workflows.audit_offline import ArchiveReport
+
+# The exit code when any check failed (bad input exits 2).
+_FAILED = 1
+# Problems shown per failed check; `--json` keeps every one.
+_FIRST_PROBLEMS = 3
+_KEY_ID = re.compile(r"[0-9a-f]{64}")
+
+
+def verify_archive(
+    archive: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="An export: the .tar.gz of `audit export --archive`, or its --out folder.",
+            show_default=False,
+        ),
+    ],
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="The instance's public key you trust (PEM, or base64url as "
+            "/v1/audit/public-key gives it): the archive must be signed by it.",
+            show_default=False,
+        ),
+    ] = None,
+    key_id: Annotated[
+        str | None,
+        typer.Option(
+            help="The id (SHA-256 hex) of the key you trust, instead of the key itself.",
+            show_default=False,
+        ),
+    ] = None,
+    json_file: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write the full report to this file.", show_default=False),
+    ] = None,
+) -> None:
+    """Verify an exported archive offline: manifest, signatures, replay, chain, trail, documents."""
+    trusted = _trusted_key(public_key, key_id)
+    if not archive.exists():
+        fail(f"no archive {archive}")
+    if json_file is not None and not json_file.parent.is_dir():
+        fail(f"no directory {json_file.parent} for --json")
+
+    async def run() -> ArchiveReport:
+        from workflows.audit_offline import verify_archive as verify
+        from workflows.replaying import ReplayStream, unsandboxed_case_replayer
+
+        async with ReplayStream(unsandboxed_case_replayer()) as stream:
+            return await verify(
+                archive,
+                stream,
+                trusted=trusted,
+                trusted_key_id=key_id.lower() if key_id else None,
+            )
+
+    from workflows.audit_offline import ArchiveUnreadable
+
+    began = time.perf_counter()
+    try:
+        report = asyncio.run(run())
+    except ArchiveUnreadable as error:
+        fail(str(error), _FAILED)
+    seconds = time.perf_counter() - began
+    if json_file is not None:
+        from workflows.audit_export import json_bytes
+
+        json_file.write_bytes(json_bytes(_document(report)))
+    _print(report, seconds)
+    if not report.ok:
+        raise SystemExit(_FAILED)
+
+
+def _trusted_key(public_key: Path | None, key_id: str | None) -> PublicKey | None:
+    from models.signing import KeyUnreadable, PublicKey
+
+    if public_key is not None and key_id is not None:
+        fail("give --public-key or --key-id, not both")
+    if key_id is not None and _KEY_ID.fullmatch(key_id.lower()) is None:
+        fail(f"--key-id {key_id} is not a key id (64 hexadecimal digits)")
+    if public_key is None:
+        return None
+    try:
+        return PublicKey.from_text(public_key.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, KeyUnreadable) as error:
+        fail(f"--public-key {public_key}: {error}")
+
+
+def _document(report: ArchiveReport) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    from workflows.audit_export import tool
+
+    failed = [case.case_id for case in report.cases if not case.ok]
+    return {
+        "verified_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "tool": tool(),
+        "cases": len(report.cases),
+        "ok": len(report.cases) - len(failed),
+        "failed": failed,
+        "report": report.model_dump(mode="json"),
+    }
+
+
+def _print(report: ArchiveReport, seconds: float) -> None:
+    typer.echo(
+        f"archive {report.archive}: {report.format or 'no readable manifest'}, exported "
+        f"{report.exported_at or '(unknown)'} from namespace {report.namespace or '(unknown)'}, "
+        f"workflow code {report.code_version or '(unknown)'}"
+    )
+    trust = report.trust
+    if trust.key_id is None:
+        typer.echo("signature: none readable: nothing shows which instance made the archive")
+    elif trust.verdict == "trusted":
+        typer.echo(f"signed by key {trust.key_id} (Ed25519), the key you trust")
+    elif trust.verdict == "not_trusted":
+        typer.echo(
+            f"signed by key {trust.key_id} (Ed25519), NOT the key you trust "
+            f"({trust.trusted_key_id})"
+        )
+    else:
+        typer.echo(
+            f"signed by key {trust.key_id} (Ed25519): the archive is only self-consistent; "
+            "to prove which instance made it, give the key you trust (--public-key or --key-id)"
+        )
+    failed_archive = [check for check in report.checks if not check.ok]
+    if failed_archive:
+        typer.echo("FAILED archive")
+        _problems(failed_archive)
+    for case in report.cases:
+        if case.ok:
+            typer.echo(f"ok     {case.case_id} ({case.runs} runs, {case.events} events)")
+        else:
+            typer.echo(f"FAILED {case.case_id}")
+            _problems([check for check in case.checks if not check.ok])
+    bad = sum(not case.ok for case in report.cases)
+    typer.echo(
+        f"verified {len(report.cases)} case(s) offline in {seconds:.1f} s: "
+        f"{len(report.cases) - bad} ok, {bad} failed"
+        + ("" if not failed_archive else "; the archive itself failed")
+    )
+
+
+def _problems(checks: list[Any]) -> None:
+    for check in checks:
+        shown = check.problems[:_FIRST_PROBLEMS]
+        for index, problem in enumerate(shown):
+            label = f"{check.name.value}:" if index == 0 else ""
+            typer.echo(f"  {label:<12}{problem}")
+        if len(check.problems) > len(shown):
+            typer.echo(f"  {'':<12}(+{len(check.problems) - len(shown)} more)")

@@ -1,0 +1,1 @@
+"""The messages the API answers with, in Bahasa Indonesia and English (`id.po`, `en.po`)."""
