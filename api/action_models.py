@@ -267,6 +267,8 @@ def document_payload_kinds(app: FastAPI) -> None:
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema  # built, and completed, by the first call
         document = build()
         components = document.setdefault("components", {}).setdefault("schemas", {})
         for name, schema in payload_kind_schemas().items():

@@ -21,6 +21,23 @@ from models.schema import ensure_schema
 from models.settings import Settings, get_settings
 from workflows.client import connect_client
 
+# Each group of operations, as /docs and /redoc head it: Bahasa Indonesia / English.
+OPENAPI_TAGS = [
+    {"name": name, "description": description}
+    for name, description in {
+        "cases": "Perkara: pengajuan, daftar kerja / Cases: filing, the worklist",
+        "actions": "Tindakan dalam perkara / Actions in a case",
+        "documents": "Dokumen perkara / A case's documents",
+        "audit": "Audit: riwayat, jejak, verifikasi / Audit: history, trail, verification",
+        "stats": "Statistik / Statistics",
+        "pedoman": "Pedoman yang berlaku / The guidelines",
+        "regions": "Daerah (kode Kemendagri) / Regions (Kemendagri codes)",
+        "routing": "Rute forum (R1–R8) / Forum routing (R1–R8)",
+        "calendar": "Hari kerja dan tenggat / Working days and deadlines",
+        "health": "Kesehatan layanan / Service health",
+    }.items()
+]
+
 
 def create_app(settings: Settings, tracer_provider: TracerProvider | None = None) -> FastAPI:
     """Build the API for one set of settings."""
@@ -41,11 +58,16 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
         title="Mufakat",
         summary="Penyelesaian perselisihan Kerja Sama Daerah / Regional-cooperation disputes",
         description=(
-            "Mengajukan perkara, mengambil tindakan, dan membaca perkara sesuai pedoman.\n\n"
-            "File cases, take actions and read cases as the pedoman sets out. Every request "
-            "carries `Authorization: Bearer <key>`; errors are RFC 9457 problem details."
+            "Mengajukan perkara, mengambil tindakan, dan membaca perkara sesuai pedoman. Setiap "
+            "permintaan membawa `Authorization: Bearer <key>`; galat berupa RFC 9457 problem "
+            "details dalam Bahasa Indonesia (bahasa Inggris dengan `Accept-Language: en`).\n\n"
+            "*File cases, take actions and read cases as the pedoman sets out. Every request "
+            "carries `Authorization: Bearer <key>`; errors are RFC 9457 problem details, in "
+            "Bahasa Indonesia (English with `Accept-Language: en`).*"
         ),
-        version="1",
+        # The contract's version (its paths are under /v1), shown beside the title in /docs.
+        version="v1",
+        openapi_tags=OPENAPI_TAGS,
         lifespan=lifespan,
         # Served by api.docs from the package's own files: FastAPI's pages load from a CDN.
         docs_url=None,

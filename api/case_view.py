@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import NoReturn, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from api.auth import Caller
 from api.errors import Forbidden, NotFound
@@ -37,33 +39,40 @@ from workflows.rules import CaseRules
 # Auditors and administrators read; they never take actions (pedoman.md §2).
 READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
 
+_T = TypeVar("_T")
+
 
 def load_case(session: Session, caller: Caller, case_id: str) -> CaseRecord:
     """The case's row, or 404 when there is none, or 403 when it is outside the key's scope."""
-    record = session.get(CaseRecord, case_id)
+    record = session.exec(_visible(select(CaseRecord), caller, case_id)).first()
     if record is None:
-        raise NotFound("unknown_case", msg("unknown_case", case_id=case_id))
-    _check_scope(session, caller, case_id)
+        _refuse_unseen(session, caller, case_id)
     return record
 
 
 def check_case(session: Session, caller: Caller, case_id: str) -> None:
     """`load_case`'s 404 and 403 without reading the row (its detail is the bulk of it)."""
+    if session.exec(_visible(select(CaseRecord.case_id), caller, case_id)).first() is None:
+        _refuse_unseen(session, caller, case_id)
+
+
+def _visible(query: SelectOfScalar[_T], caller: Caller, case_id: str) -> SelectOfScalar[_T]:
+    # The case and the key's scope in one query: a case the key may see costs one read.
+    query = query.where(CaseRecord.case_id == case_id)
+    condition = visible_cases(caller)
+    return query if condition is None else query.where(condition)
+
+
+def _refuse_unseen(session: Session, caller: Caller, case_id: str) -> NoReturn:
+    """Why a case the key may not see was not found: there is none (404), or it is outside the
+    key's scope (403)."""
     if (
         session.exec(select(CaseRecord.case_id).where(CaseRecord.case_id == case_id)).first()
         is None
     ):
         raise NotFound("unknown_case", msg("unknown_case", case_id=case_id))
-    _check_scope(session, caller, case_id)
-
-
-def _check_scope(session: Session, caller: Caller, case_id: str) -> None:
-    condition = visible_cases(caller)
-    if condition is not None:
-        query = select(CaseRecord.case_id).where(CaseRecord.case_id == case_id, condition)
-        if session.exec(query).first() is None:
-            key = f"{caller.role.value} {caller.scope or ''}".rstrip()
-            raise Forbidden("wrong_scope", msg("wrong_scope.case", case_id=case_id, key=key))
+    key = f"{caller.role.value} {caller.scope or ''}".rstrip()
+    raise Forbidden("wrong_scope", msg("wrong_scope.case", case_id=case_id, key=key))
 
 
 def read_case(engine: Engine, caller: Caller, case_id: str) -> CasePublic:

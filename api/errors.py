@@ -200,9 +200,14 @@ def _localised(value: Any, language: Language) -> Any:
     return value
 
 
+def answer(error: ApiProblem, request: Request | None) -> JSONResponse:
+    """The answer for a raised problem (also where no handler runs: a middleware's refusal)."""
+    return problem(error.status, error.code, error.detail, request, **error.extra)
+
+
 async def _api_problem(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ApiProblem)
-    return problem(error.status, error.code, error.detail, request, **error.extra)
+    return answer(error, request)
 
 
 async def _validation(request: Request, error: Exception) -> JSONResponse:

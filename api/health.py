@@ -56,6 +56,7 @@ async def temporal_answers(client: Client) -> bool:
 
 @router.get(
     "/health",
+    summary="Kesehatan layanan / Health",
     response_model=Health,
     responses={
         503: {
@@ -98,6 +99,7 @@ async def read_model_answers(engine: Engine) -> bool:
 
 @router.get(
     "/readyz",
+    summary="Kesiapan melayani / Readiness",
     response_model=Ready,
     responses={
         503: {

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import invalid_request, problem
+from api.errors import answer, invalid_request, problem
 from api.messages.catalogue import Message as Text
 from api.messages.catalogue import msg
 from api.messages.fields import field_problem
@@ -117,8 +117,7 @@ def _invalid(request: Request, where: list[str | int], code: str, message: Text)
     path = [
         p if isinstance(p, int) else p.encode("utf-8", "backslashreplace").decode() for p in where
     ]
-    refused = invalid_request([field_problem("body", path, code, message)])
-    return problem(422, refused.code, refused.detail, request, **refused.extra)
+    return answer(invalid_request([field_problem("body", path, code, message)]), request)
 
 
 def _is_json(request: Request) -> bool:
@@ -183,17 +182,20 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 LIMITS_DESCRIPTION = (
-    "\n\nBatas / Limits: badan tindakan paling banyak "
-    f"{MAX_ACTION_BYTES // 1024} KiB, pengajuan {MAX_FILING_BYTES // 1024} KiB (413 "
-    f"`payload_too_large`); JSON bersarang paling dalam {MAX_JSON_DEPTH} tingkat dan teks harus "
-    "Unicode yang sah (422 `invalid_request`); header paling banyak "
-    f"{MAX_HEADER_BYTES // 1024} KiB dan {MAX_HEADER_COUNT} buah (431 `headers_too_large`). "
-    f"An action's body may have at most {MAX_ACTION_BYTES // 1024} KiB, a filing's "
-    f"{MAX_FILING_BYTES // 1024} KiB (413 `payload_too_large`); JSON may be nested at most "
-    f"{MAX_JSON_DEPTH} levels deep and its text must be valid Unicode (422 `invalid_request`); "
-    f"headers may have at most {MAX_HEADER_BYTES // 1024} KiB, {MAX_HEADER_COUNT} of them (431 "
-    "`headers_too_large`). Each text field's `maxLength` is in its schema; documents are "
-    "uploaded to `/v1/cases/{id}/documents`, never sent in an action."
+    "\n\n### Batas / Limits\n\n"
+    "| permintaan / request | batas / limit | jawaban / answer |\n"
+    "|---|---|---|\n"
+    f"| badan tindakan / action body | {MAX_ACTION_BYTES // 1024} KiB | 413 `payload_too_large` |\n"
+    f"| pengajuan / filing | {MAX_FILING_BYTES // 1024} KiB | 413 `payload_too_large` |\n"
+    f"| JSON bersarang / JSON nesting | {MAX_JSON_DEPTH} tingkat / levels | 422 "
+    "`invalid_request` |\n"
+    "| teks / text | Unicode yang sah / valid Unicode | 422 `invalid_request` |\n"
+    f"| header / headers | {MAX_HEADER_BYTES // 1024} KiB, {MAX_HEADER_COUNT} buah / at most "
+    f"{MAX_HEADER_COUNT} | 431 `headers_too_large` |\n\n"
+    "Panjang setiap teks ada di skemanya (`maxLength`); dokumen diunggah ke "
+    "`/v1/cases/{id}/documents`, tidak pernah dikirim dalam tindakan. "
+    "*Each text field's `maxLength` is in its schema; documents are uploaded to "
+    "`/v1/cases/{id}/documents`, never sent in an action.*"
 )
 
 

@@ -4,22 +4,19 @@ never an empty page that looks like "no such cases"."""
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Annotated
 
 from pydantic import WithJsonSchema
 from sqlmodel import Session, select
 
+from api.action_models import shipped_guidelines
 from api.auth import Caller
 from api.errors import Unprocessable
 from api.messages.catalogue import Message, msg
 from api.messages.fields import field_problem
 from models.case import CaseType, Sector
 from models.forum import ForumKind
-from models.pedoman import Guideline
 from models.pinned_rules import recorded_guideline
 from models.regions import RegionCodeError, load_regions
 from models.roles import Role
@@ -105,7 +102,7 @@ def known_stages(session: Session) -> list[str]:
     """The stage ids of every shipped guideline version and of every guideline a case was
     pinned to (a version the ministry published later may name new stages)."""
     stages: set[str] = set()
-    guidelines = list(_shipped_guidelines())
+    guidelines = list(shipped_guidelines())
     for content_hash in session.exec(select(GuidelineRecord.content_hash)):
         guideline = recorded_guideline(session, content_hash)
         if guideline is not None:
@@ -170,13 +167,3 @@ def _party_id(session: Session, value: str, party_id: str) -> str:
     if not known:
         raise unknown("awaiting", value, AWAITING_VALUES, msg("filter.role_or_case_party"))
     return party_id
-
-
-@cache
-def _shipped_guidelines() -> tuple[Guideline, ...]:
-    folder = resources.files("models").joinpath("data")
-    return tuple(
-        Guideline.model_validate(tomllib.loads(entry.read_text(encoding="utf-8")))
-        for entry in folder.iterdir()
-        if entry.name.startswith("pedoman-") and entry.name.endswith(".toml")
-    )

@@ -21,12 +21,18 @@ FILING_UPDATE_ID = "filing"
 FILING_ACTION = "file_case"
 
 
-def entry_hash(fields: dict[str, Any]) -> str:
-    """SHA-256 of an entry's canonical JSON (sorted keys, no spaces, instants in UTC)."""
-    canonical = json.dumps(
-        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_instant
+def canonical_json(document: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8, instants in UTC: the same content always has the same
+    bytes (what an entry's hash covers, and what an export's case statement signs)."""
+    text = json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_instant
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return text.encode()
+
+
+def entry_hash(fields: dict[str, Any]) -> str:
+    """SHA-256 of an entry's canonical JSON."""
+    return hashlib.sha256(canonical_json(fields)).hexdigest()
 
 
 def filing_payload(case: CaseInput) -> dict[str, Any]:

@@ -22,6 +22,8 @@ from models.database import create_database_engine
 
 # Any process that migrates takes this PostgreSQL advisory lock first: "mufakat" in ASCII.
 MIGRATION_LOCK = 0x6D_75_66_61_6B_61_74
+# How long a process waits for another's migration on SQLite (milliseconds).
+MIGRATION_WAIT_MS = 15 * 60 * 1000
 
 # Alembic keeps the running migration in module globals (`alembic.context`, `alembic.op`), so
 # two threads of one process must not migrate at the same time, even different databases.
@@ -91,9 +93,14 @@ def _exclusive(connection: Connection) -> Iterator[None]:
             connection.commit()
     elif connection.dialect.name == "sqlite":
         foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+        busy_timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
         # Batch migrations copy a table and drop the old one, which fails while other tables'
         # foreign keys point at it; SQLite ignores this pragma inside a transaction.
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        # Another process's migration holds the write lock as long as it runs (filling a new
+        # column of every open case takes a minute at 60,000 cases), far past the busy timeout
+        # that suits ordinary transactions: wait for it as PostgreSQL's advisory lock would.
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
         connection.commit()
         try:
             with connection.begin():
@@ -104,6 +111,7 @@ def _exclusive(connection: Connection) -> Iterator[None]:
                 yield
         finally:
             connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={busy_timeout}")
             connection.commit()
     else:
         with connection.begin():

@@ -95,6 +95,34 @@ class Api:
             headers=self.headers(role, scope, key or str(uuid.uuid4())),
         )
 
+    async def upload(
+        self,
+        case_id: str,
+        content: bytes,
+        role: Role = Role.PARTY,
+        scope: str | None = "32.04",  # the requesting party of `ksdd_filing_json`
+        *,
+        key: str | None = None,
+        filename: str = "ba-musyawarah.pdf",
+        **form: str,
+    ) -> httpx.Response:
+        """Attach a PDF (a berita acara unless `form` says otherwise) to the case."""
+        return await self.client.post(
+            f"/v1/cases/{case_id}/documents",
+            files={"file": (filename, content, "application/pdf")},
+            data={"doc_type": "berita_acara", **form},
+            headers=self.headers(role, scope, key or str(uuid.uuid4())),
+        )
+
+    async def attached(
+        self, case_id: str, content: bytes, filename: str = "ba-musyawarah.pdf"
+    ) -> str:
+        """Attach a berita acara as the requesting party; its SHA-256."""
+        uploaded = await self.upload(case_id, content)
+        assert uploaded.status_code == 201, uploaded.text
+        sha256: str = uploaded.json()["document"]["sha256"]
+        return sha256
+
     async def case(self, *steps: Step, filing: dict[str, Any] | None = None) -> str:
         """File a case (Kabupaten v Kota Bandung unless told) and take these steps; its id."""
         filed = await self.file(filing or ksdd_filing_json())

@@ -85,6 +85,17 @@ async def _register_search_attributes(env: WorkflowEnvironment) -> None:
     )
 
 
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without the machine's own Temporal and Mufakat settings, so
+    a `mufakat` subprocess sees only what a test gives it (`extra`)."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("TEMPORAL_", "MUFAKAT_"))
+    }
+    return env | extra
+
+
 async def run_mufakat_audit(
     settings: Settings, address: str, *args: str, via_env: bool = False
 ) -> subprocess.CompletedProcess[str]:
@@ -95,11 +106,7 @@ async def run_mufakat_audit(
     cluster; no other Temporal or Mufakat setting of the machine running the tests leaks in.
     Run in a thread: a test's worker, on this event loop, must answer running cases' queries.
     """
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("TEMPORAL_", "MUFAKAT_"))
-    }
+    env = clean_env()
     where = ["--data-dir", str(settings.data_dir), "--database-url", settings.database_url]
     if via_env:
         env["TEMPORAL_ADDRESS"] = address

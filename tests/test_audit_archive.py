@@ -13,11 +13,9 @@ import asyncio
 import base64
 import hashlib
 import json
-import os
 import socket
 import subprocess
 import tarfile
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,7 +40,7 @@ from tests.cases import (
     settled,
     shared_read_model,
 )
-from tests.conftest import MUFAKAT, run_mufakat_audit
+from tests.conftest import MUFAKAT, clean_env, run_mufakat_audit
 from tests.histories.corpus import CorpusEntry, load_manifest, load_runs
 from workflows.audit import history_document
 from workflows.audit_checks import document_hashes
@@ -73,17 +71,12 @@ def _closed_port() -> int:
 async def _verify_offline(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`mufakat audit verify-archive` with every server and database it might look for closed."""
     port = _closed_port()
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("TEMPORAL_", "MUFAKAT_"))
-    }
-    env |= {
-        "TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
-        "MUFAKAT_TEMPORAL_PORT": str(port),
-        "MUFAKAT_DATABASE_URL": f"postgresql://auditor@127.0.0.1:{port}/none",
-        "MUFAKAT_DATA_DIR": str(tmp_path / "no-instance"),
-    }
+    env = clean_env(
+        TEMPORAL_ADDRESS=f"127.0.0.1:{port}",
+        MUFAKAT_TEMPORAL_PORT=str(port),
+        MUFAKAT_DATABASE_URL=f"postgresql://auditor@127.0.0.1:{port}/none",
+        MUFAKAT_DATA_DIR=str(tmp_path / "no-instance"),
+    )
     return await asyncio.to_thread(
         subprocess.run,
         [MUFAKAT, "audit", "verify-archive", *args],
@@ -134,18 +127,6 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-async def _upload(api: Api, case_id: str, content: bytes) -> str:
-    uploaded = await api.client.post(
-        f"/v1/cases/{case_id}/documents",
-        files={"file": ("ba-musyawarah.pdf", content, "application/pdf")},
-        data={"doc_type": "berita_acara"},
-        headers=api.headers(Role.PARTY, BANDUNG, str(uuid.uuid4())),
-    )
-    assert uploaded.status_code == 201, uploaded.text
-    sha256: str = uploaded.json()["document"]["sha256"]
-    return sha256
-
-
 # ---------------------------------------------------------------------------- a real export
 
 
@@ -154,7 +135,7 @@ async def test_an_export_verifies_offline_and_every_tampering_is_named(
     dev_env: WorkflowEnvironment, api: Api, tmp_path: Path
 ) -> None:
     closed = await api.case((Role.OPERATOR, None, "accept_filing", {}))
-    minutes = await _upload(api, closed, MINUTES)
+    minutes = await api.attached(closed, MINUTES)
     withdrawn = await api.act(closed, Role.PARTY, BANDUNG, "withdraw", reason="Sudah sepakat")
     assert withdrawn.status_code == 200, withdrawn.text
     running = await api.case(

@@ -11,7 +11,6 @@ import hashlib
 import json
 import subprocess
 import tarfile
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -51,18 +50,6 @@ async def _run(
         *args,
         via_env=via_env,
     )
-
-
-async def _upload(api: Api, case_id: str, content: bytes, name: str) -> str:
-    uploaded = await api.client.post(
-        f"/v1/cases/{case_id}/documents",
-        files={"file": (name, content, "application/pdf")},
-        data={"doc_type": "berita_acara"},
-        headers=api.headers(Role.PARTY, BANDUNG, str(uuid.uuid4())),
-    )
-    assert uploaded.status_code == 201, uploaded.text
-    sha256: str = uploaded.json()["document"]["sha256"]
-    return sha256
 
 
 async def _continued_case(api: Api) -> str:
@@ -157,7 +144,7 @@ async def test_export_one_case_and_every_case_to_a_folder_and_an_archive(
         (Role.OPERATOR, None, "accept_filing", {}),
         (Role.PARTY, KOTA_BANDUNG, "submit_response", {"summary": "Tanggapan tertulis"}),
     )
-    minutes = await _upload(api, answered, MINUTES, "ba-musyawarah.pdf")
+    minutes = await api.attached(answered, MINUTES)
     withdrawn = await api.case((Role.PARTY, BANDUNG, "withdraw", {"reason": "Sudah sepakat"}))
     continued = await _continued_case(api)
 
@@ -246,7 +233,7 @@ async def test_verify_all_then_a_tampered_trail_fails_and_is_named(
         (Role.OPERATOR, None, "accept_filing", {}),
         (Role.PARTY, KOTA_BANDUNG, "submit_response", {"summary": "Tanggapan tertulis"}),
     )
-    await _upload(api, tampered, MINUTES, "ba-musyawarah.pdf")
+    await api.attached(tampered, MINUTES)
     honest = [
         await api.case((Role.PARTY, BANDUNG, "withdraw", {"reason": "Sudah sepakat"})),
         await api.case((Role.OPERATOR, None, "accept_filing", {})),

@@ -33,7 +33,7 @@ from models import migrate
 from models.database import create_database_engine
 from models.roles import Role
 from tests.api_harness import ksdd_filing_json
-from tests.conftest import MUFAKAT
+from tests.conftest import MUFAKAT, clean_env
 from tests.dev_instance import STOP_SECONDS, DevInstance, dev_instance, processes_mentioning
 from workflows.client import connect_client
 
@@ -43,12 +43,7 @@ VISIBLE_SECONDS = 15.0
 
 def mufakat(state_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`mufakat ARGS` in `cwd`, told nothing of where the instance is but the state directory."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("MUFAKAT_", "TEMPORAL_"))
-    }
-    env[STATE_DIR_ENV] = str(state_dir)
+    env = clean_env(**{STATE_DIR_ENV: str(state_dir)})
     return subprocess.run(
         [MUFAKAT, *args],
         cwd=cwd,

@@ -64,6 +64,16 @@ def assert_same_origin_only(policy: str) -> None:
     assert "*" not in policy
 
 
+async def open_page(visit: OfflinePage, url: str) -> None:
+    """Load a docs page: served, nothing of it fetched from elsewhere, and its policy naming no
+    origin but its own."""
+    response = await visit.page.goto(url)
+    assert response is not None
+    assert response.status == 200
+    assert visit.blocked == []  # its scripts and styles, requested before "load"
+    assert_same_origin_only(response.headers.get("content-security-policy", ""))
+
+
 def assert_offline(visit: OfflinePage, *refused: str) -> None:
     """Nothing left the machine, nothing broke, and the only console errors are the
     Content-Security-Policy's refusals of `refused` addresses."""
@@ -80,11 +90,7 @@ async def test_swagger_ui_lists_every_operation_offline(
 ) -> None:
     expected = await operations(origin)
     async with offline_page(browser, origin) as visit:
-        response = await visit.page.goto(f"{origin}/docs")
-        assert response is not None
-        assert response.status == 200
-        assert visit.blocked == []  # its scripts and styles, requested before "load"
-        assert_same_origin_only(response.headers.get("content-security-policy", ""))
+        await open_page(visit, f"{origin}/docs")
 
         blocks = visit.page.locator(".opblock")
         await expect(blocks).to_have_count(len(expected), timeout=RENDER_TIMEOUT_MS)
@@ -112,11 +118,7 @@ async def test_redoc_lists_every_operation_offline(
 ) -> None:
     expected = await operations(origin)
     async with offline_page(browser, origin) as visit:
-        response = await visit.page.goto(f"{origin}/redoc")
-        assert response is not None
-        assert response.status == 200
-        assert visit.blocked == []  # its scripts and styles, requested before "load"
-        assert_same_origin_only(response.headers.get("content-security-policy", ""))
+        await open_page(visit, f"{origin}/redoc")
 
         # The side menu: one item per operation, under its tag, named by its summary.
         items = visit.page.locator('li[role="menuitem"][data-item-id*="operation/"]')

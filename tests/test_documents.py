@@ -54,25 +54,6 @@ def _bucket(client: S3Client) -> str:
     return name
 
 
-async def _upload(
-    api: Api,
-    case_id: str,
-    content: bytes,
-    role: Role = Role.PARTY,
-    scope: str | None = BANDUNG,
-    *,
-    key: str | None = None,
-    filename: str = "ba-musyawarah.pdf",
-    **form: str,
-) -> httpx.Response:
-    return await api.client.post(
-        f"/v1/cases/{case_id}/documents",
-        files={"file": (filename, content, "application/pdf")},
-        data={"doc_type": "berita_acara", **form},
-        headers=api.headers(role, scope, key or str(uuid.uuid4())),
-    )
-
-
 async def _case(api: Api) -> str:
     filed = await api.file(ksdd_filing_json(BANDUNG, KOTA_BANDUNG))
     assert filed.status_code == 201, filed.text
@@ -97,7 +78,7 @@ async def _attachments(api: Api, case_id: str) -> list[dict[str, Any]]:
 async def test_upload_is_recorded_in_the_case_and_served_back(api: Api) -> None:
     case_id = await _case(api)
     digest = hashlib.sha256(PDF).hexdigest()
-    uploaded = await _upload(api, case_id, PDF)
+    uploaded = await api.upload(case_id, PDF)
     assert uploaded.status_code == 201, uploaded.text
     body = uploaded.json()
     assert body["duplicate"] is False and body["seq"] >= 1
@@ -126,8 +107,7 @@ async def test_upload_is_recorded_in_the_case_and_served_back(api: Api) -> None:
 
     # An operator records for a party; a name that is not plain ASCII keeps its UTF-8 form.
     notulen = b"Notulen rapat koordinasi"
-    for_party = await _upload(
-        api,
+    for_party = await api.upload(
         case_id,
         notulen,
         Role.OPERATOR,
@@ -149,8 +129,8 @@ async def test_upload_is_recorded_in_the_case_and_served_back(api: Api) -> None:
 
 async def test_same_idempotency_key_records_one_document(api: Api) -> None:
     case_id = await _case(api)
-    first = await _upload(api, case_id, PDF, key="unggah-ba-1")
-    again = await _upload(api, case_id, PDF, key="unggah-ba-1")
+    first = await api.upload(case_id, PDF, key="unggah-ba-1")
+    again = await api.upload(case_id, PDF, key="unggah-ba-1")
     assert (first.status_code, again.status_code) == (201, 201), again.text
     assert again.json()["seq"] == first.json()["seq"]
     assert again.json()["duplicate"] is True
@@ -158,7 +138,7 @@ async def test_same_idempotency_key_records_one_document(api: Api) -> None:
     assert len(await _attachments(api, case_id)) == 1
 
     # The same key for another file is a mistake the sender must hear about.
-    other = await _upload(api, case_id, b"dokumen lain", key="unggah-ba-1")
+    other = await api.upload(case_id, b"dokumen lain", key="unggah-ba-1")
     assert other.status_code == 409, other.text
     assert other.json()["type"] == PROBLEM + "idempotency_key_reused"
     assert len(await _attachments(api, case_id)) == 1
@@ -173,20 +153,20 @@ async def test_same_idempotency_key_records_one_document(api: Api) -> None:
 
 async def test_callers_who_may_not_attach_are_refused(api: Api) -> None:
     case_id = await _case(api)
-    auditor = await _upload(api, case_id, PDF, Role.AUDITOR, None)
+    auditor = await api.upload(case_id, PDF, Role.AUDITOR, None)
     assert auditor.status_code == 403, auditor.text
     assert auditor.json()["type"] == PROBLEM + "wrong_role"
-    outsider = await _upload(api, case_id, PDF, Role.PARTY, BOGOR)
+    outsider = await api.upload(case_id, PDF, Role.PARTY, BOGOR)
     assert outsider.status_code == 403, outsider.text
     assert outsider.json()["type"] == PROBLEM + "wrong_scope"
-    pretender = await _upload(api, case_id, PDF, on_behalf_of=KOTA_BANDUNG)
+    pretender = await api.upload(case_id, PDF, on_behalf_of=KOTA_BANDUNG)
     assert pretender.status_code == 403, pretender.text
     assert pretender.json()["type"] == PROBLEM + "wrong_role"
     assert _stored_files(api) == []
     # The case itself refuses once it is closed, with the reason the actions route gives.
     withdrawn = await api.act(case_id, Role.PARTY, BANDUNG, "withdraw", reason="Sudah damai")
     assert withdrawn.status_code == 200, withdrawn.text
-    closed = await _upload(api, case_id, PDF)
+    closed = await api.upload(case_id, PDF)
     assert closed.status_code == 409, closed.text
     assert closed.json()["type"] == PROBLEM + "case_closed"
     assert await _attachments(api, case_id) == []
@@ -194,7 +174,7 @@ async def test_callers_who_may_not_attach_are_refused(api: Api) -> None:
 
 async def test_only_documents_recorded_in_the_case_are_served(api: Api) -> None:
     case_id, other_case = await _case(api), await _case(api)
-    digest = (await _upload(api, case_id, PDF)).json()["document"]["sha256"]
+    digest = (await api.upload(case_id, PDF)).json()["document"]["sha256"]
     unknown = await api.get(f"/v1/cases/{case_id}/documents/{'0' * 64}")
     assert unknown.status_code == 404, unknown.text
     assert unknown.json()["type"] == PROBLEM + "unknown_document"
@@ -209,7 +189,7 @@ async def test_only_documents_recorded_in_the_case_are_served(api: Api) -> None:
 
 async def test_altered_or_lost_content_is_never_served(api: Api) -> None:
     case_id = await _case(api)
-    digest = (await _upload(api, case_id, PDF)).json()["document"]["sha256"]
+    digest = (await api.upload(case_id, PDF)).json()["document"]["sha256"]
     store = _store(api)
     assert store.check(digest) is None
     altered = PDF.replace(b"musyawarah", b"MUSYAWARAH")
@@ -230,12 +210,12 @@ async def test_oversize_upload_is_refused(api: Api) -> None:
     case_id = await _case(api)
     settings = api.app.state.settings
     api.app.state.settings = settings.model_copy(update={"documents_max_bytes": 1000})
-    exactly = await _upload(api, case_id, b"x" * 1000)
+    exactly = await api.upload(case_id, b"x" * 1000)
     assert exactly.status_code == 201, exactly.text
     # Over the limit by a byte (found once parsed), by far (found from Content-Length), and by
     # far without a declared length (counted as it arrives).
-    one_over = await _upload(api, case_id, b"y" * 1001)
-    far_over = await _upload(api, case_id, b"z" * 200_000)
+    one_over = await api.upload(case_id, b"y" * 1001)
+    far_over = await api.upload(case_id, b"z" * 200_000)
     chunked = await _upload_chunked(api, case_id, b"w" * 200_000)
     for refused in (one_over, far_over, chunked):
         assert refused.status_code == 413, refused.text
@@ -269,7 +249,7 @@ async def test_upload_into_s3_storage(api: Api, s3: S3Client) -> None:
     store = S3DocumentStore(s3, _bucket(s3), "perkara/")
     api.app.state.document_store = store
     case_id = await _case(api)
-    digest = (await _upload(api, case_id, PDF)).json()["document"]["sha256"]
+    digest = (await api.upload(case_id, PDF)).json()["document"]["sha256"]
     assert store.get(digest) == PDF
     served = await api.get(f"/v1/cases/{case_id}/documents/{digest}")
     assert served.content == PDF

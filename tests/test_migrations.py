@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -178,6 +180,26 @@ def test_cli_upgrade_from_several_processes_then_current(database_url: str, tmp_
     current = _mufakat("db", "current", "--database-url", database_url, data_dir=data_dir)
     assert _finish(current) == (0, f"{HEAD}\n", "")
     assert data_dir.is_dir()
+
+
+def test_sqlite_upgrade_waits_for_a_migration_longer_than_the_busy_timeout(tmp_path: Path) -> None:
+    """A long migration (filling a column of every open case) holds SQLite's write lock past
+    the 10 s busy timeout of ordinary transactions; a second process must wait, not fail."""
+    database = tmp_path / "read-model.db"
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")  # as every process of the service opens it
+    holder.execute("BEGIN IMMEDIATE")  # the write lock, as another process's migration holds it
+    try:
+        upgrade = _mufakat(
+            "db", "upgrade", "--database-url", f"sqlite:///{database}", data_dir=tmp_path / "data"
+        )
+        # The process's start-up plus the ordinary busy timeout (models/database.py), and more.
+        time.sleep(15)
+        assert upgrade.poll() is None, upgrade.communicate()
+    finally:
+        holder.rollback()
+        holder.close()
+    assert _finish(upgrade) == (0, f"ok: at {HEAD}\n", "")
 
 
 def test_cli_check_on_the_default_sqlite_file(tmp_path: Path) -> None:

@@ -226,13 +226,7 @@ async def test_a_closed_case_is_audited_from_its_archive_once_temporal_deleted_i
     async with short_retention_service(tmp_path) as service:
         api = service.api
         case_id = await api.case()
-        uploaded = await api.client.post(
-            f"/v1/cases/{case_id}/documents",
-            files={"file": ("ba-musyawarah.pdf", MINUTES, "application/pdf")},
-            data={"doc_type": "berita_acara"},
-            headers=api.headers(Role.PARTY, BANDUNG, str(uuid.uuid4())),
-        )
-        assert uploaded.status_code == 201, uploaded.text
+        await api.attached(case_id, MINUTES)
         for n in range(SUGGEST_CONTINUE_AS_NEW_AFTER // 6):  # the case continues as new
             note = await api.act(case_id, Role.OPERATOR, None, "add_note", text=f"Catatan {n}")
             assert note.status_code == 200, note.text

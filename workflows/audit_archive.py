@@ -27,7 +27,6 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
-from temporalio.client import WorkflowHistory
 
 from activities.document_store import DocumentStore
 from models.explained import Explained
@@ -35,7 +34,7 @@ from models.signing import Signer
 from models.tables import CaseArchive
 from workflows.audit_export import MANIFEST, ExportedCase, TarSink, history_path, write_manifest
 from workflows.audit_export import manifest as export_manifest
-from workflows.audit_runs import RunHistory
+from workflows.audit_runs import RunHistory, document_runs
 
 # Case ids looked up per statement (SQLite takes a bounded number of parameters).
 _BATCH = 500
@@ -171,14 +170,7 @@ def archived_runs(case_id: str, data: bytes) -> list[RunHistory]:
             case_id=case_id,
             path=path,
         )
-    document: dict[str, Any] = json.loads(history)
-    return [
-        RunHistory(
-            run_id=run["run_id"],
-            history=WorkflowHistory.from_json(case_id, {"events": run["events"]}),
-        )
-        for run in document["runs"]
-    ]
+    return document_runs(case_id, json.loads(history))
 
 
 def _unpack(case_id: str, data: bytes) -> dict[str, bytes]:

@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from activities.audit_trail import audit_trail
 from activities.document_store import DocumentStore
-from models.audit import AuditTrail
+from models.audit import AuditTrail, canonical_json
 from models.signing import ALGORITHM, Signer
 from models.state import CaseView
 from models.tables import CaseRecord
@@ -42,6 +42,16 @@ PUBLIC_KEY = "public-key.pem"
 def history_path(case_id: str) -> str:
     """Where a case's history is, inside an export."""
     return f"{case_id}/history.json"
+
+
+def trail_path(case_id: str) -> str:
+    """Where a case's audit trail is, inside an export (as the audit route serves it)."""
+    return f"{case_id}/trail.json"
+
+
+def documents_path(case_id: str) -> str:
+    """Where the list of a case's documents, as checked against the store, is."""
+    return f"{case_id}/documents.json"
 
 
 def document_path(case_id: str, sha256: str) -> str:
@@ -62,11 +72,6 @@ def statement_signature_path(case_id: str) -> str:
 def json_bytes(document: Any, *, sort_keys: bool = False) -> bytes:
     text = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=sort_keys)
     return (text + "\n").encode()
-
-
-def canonical_json(document: Any) -> bytes:
-    """Sorted keys, no spaces, UTF-8: the same statement always has the same bytes."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class Sink(Protocol):
@@ -176,8 +181,8 @@ def exported_case(
     """A case's files (its history when there is one, its documents' contents when given), its
     signed statement, and its manifest entry."""
     files = {
-        f"{case_id}/trail.json": json_bytes(trail),
-        f"{case_id}/documents.json": json_bytes({"case_id": case_id, "documents": documents}),
+        trail_path(case_id): json_bytes(trail),
+        documents_path(case_id): json_bytes({"case_id": case_id, "documents": documents}),
     }
     if history is not None:
         # Keys sorted: Temporal sends a history's maps (search attributes, headers, memos) in any

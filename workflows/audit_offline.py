@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
-from temporalio.client import WorkflowHistory
 
 from models.audit import AuditEntryPublic, AuditTrail
 from models.signing import SIGNATURE_BYTES, KeyUnreadable, PublicKey
@@ -39,11 +38,13 @@ from workflows.audit_export import (
     MANIFEST_SIGNATURE,
     PUBLIC_KEY,
     document_path,
+    documents_path,
     history_path,
     statement_path,
     statement_signature_path,
+    trail_path,
 )
-from workflows.audit_runs import CLOSED_EVENTS, ParsedRun, RunHistory, parse_run
+from workflows.audit_runs import CLOSED_EVENTS, ParsedRun, RunHistory, document_runs, parse_run
 from workflows.case_workflow import CODE_VERSION, PATCHES
 from workflows.replaying import HistoryReplayer
 
@@ -422,19 +423,13 @@ def _runs(
     try:
         if document["case_id"] != case_id:
             return [], f"{history_path(case_id)} is the history of case {document['case_id']}"
-        return [
-            RunHistory(
-                run_id=run["run_id"],
-                history=WorkflowHistory.from_json(case_id, {"events": run["events"]}),
-            )
-            for run in document["runs"]
-        ], None
+        return document_runs(case_id, document), None
     except (KeyError, TypeError, ValueError) as error:
         return [], f"{history_path(case_id)} is not a readable history: {error!r}"
 
 
 def _trail(files: dict[str, bytes], case_id: str) -> tuple[list[AuditEntryPublic], str | None]:
-    path = f"{case_id}/trail.json"
+    path = trail_path(case_id)
     data = files.get(path)
     if data is None:
         return [], f"{path} is missing"
@@ -506,7 +501,7 @@ def _document_problems(
 ) -> list[str]:
     """Every document the case records is in the export's list, matched the store when it was
     exported, and (when contents were exported) is here with that SHA-256."""
-    path = f"{case_id}/documents.json"
+    path = documents_path(case_id)
     data = files.get(path)
     if data is None:
         return [f"{path} is missing"]

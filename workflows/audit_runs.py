@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio.api.common.v1 import Payloads
 from temporalio.api.enums.v1 import EventType
@@ -44,6 +44,20 @@ class RunHistory:
 
     run_id: str
     history: WorkflowHistory
+
+
+def document_runs(case_id: str, document: dict[str, Any]) -> list[RunHistory]:
+    """The runs of an exported history document (`workflows.audit.history_document`).
+
+    Raises KeyError, TypeError or ValueError when the document is not one.
+    """
+    return [
+        RunHistory(
+            run_id=run["run_id"],
+            history=WorkflowHistory.from_json(case_id, {"events": run["events"]}),
+        )
+        for run in document["runs"]
+    ]
 
 
 @dataclass

@@ -96,19 +96,16 @@ def awaited(rules: CaseRules, state: CaseState) -> list[Awaited]:
             actions = tuple(a.name for a in own if accepted_payloads(rules, state, actor, a))
             if actions:
                 found.append(Awaited(role, scope, actions, "stage", due))
-    submit = [a for a in rules.actions_in(state.stage) if a.effect is Effect.SUBMIT_LEGAL_OPINION]
     prosecutor = _actor(Role.PROSECUTOR, None)  # a national key: any office covering the case
-    for thread in state.legal_opinions:
-        if thread.status is not ThreadStatus.OPEN:
-            continue
-        answering = tuple(
-            a.name
-            for a in submit
-            if any(
-                p.get("thread") == thread.thread
-                for p in accepted_payloads(rules, state, prosecutor, a)
-            )
-        )
+    open_threads = [t for t in state.legal_opinions if t.status is ThreadStatus.OPEN]
+    # Each answering action is asked once which open threads it may answer now.
+    answers = {
+        a.name: {p.get("thread") for p in accepted_payloads(rules, state, prosecutor, a)}
+        for a in (rules.actions_in(state.stage) if open_threads else [])
+        if a.effect is Effect.SUBMIT_LEGAL_OPINION
+    }
+    for thread in open_threads:
+        answering = tuple(name for name, threads in answers.items() if thread.thread in threads)
         if answering:
             found.append(
                 Awaited(

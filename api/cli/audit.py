@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from api.cli.audit_report import echo_problems, require_json_dir, verified_document
 from api.cli.options import (
     DatabaseUrl,
     DataDir,
@@ -57,9 +58,6 @@ app = typer.Typer(help="Export cases for auditors and verify them.", no_args_is_
 
 # The exit code when Temporal, the read model or a case check fails (bad input exits 2).
 _FAILED = 1
-
-# Problems shown per failed check in the summary; `--json` keeps every one.
-FIRST_PROBLEMS = 3
 
 CaseIds = Annotated[
     list[str] | None,
@@ -589,8 +587,7 @@ def verify(
     """Replay and cross-check cases in parallel; exit 1 when any check failed."""
     if not all_cases and not case_ids:
         fail("name one or more case ids, or give --all")
-    if json_file is not None and not json_file.parent.is_dir():
-        fail(f"no directory {json_file.parent} for --json")
+    require_json_dir(json_file)
 
     async def run() -> list[VerifyReport]:
         from activities.document_store import archive_store, document_store
@@ -627,17 +624,10 @@ def verify(
 
 
 def _reports_document(reports: Sequence[VerifyReport]) -> dict[str, Any]:
-    from workflows.audit_export import tool
-
     failed = [report.case_id for report in reports if not report.ok]
-    return {
-        "verified_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "tool": tool(),
-        "cases": len(reports),
-        "ok": len(reports) - len(failed),
-        "failed": failed,
-        "reports": [report.model_dump(mode="json") for report in reports],
-    }
+    return verified_document(
+        len(reports), failed, reports=[report.model_dump(mode="json") for report in reports]
+    )
 
 
 def _summary(reports: Sequence[VerifyReport], seconds: float) -> None:
@@ -650,15 +640,7 @@ def _summary(reports: Sequence[VerifyReport], seconds: float) -> None:
     )
     for report in failed:
         typer.echo(f"FAILED {report.case_id}")
-        for check in report.checks:
-            if check.ok:
-                continue
-            shown = check.problems[:FIRST_PROBLEMS]
-            for index, problem in enumerate(shown):
-                label = f"{check.name.value}:" if index == 0 else ""
-                typer.echo(f"  {label:<12}{problem}")
-            if len(check.problems) > len(shown):
-                typer.echo(f"  {'':<12}(+{len(check.problems) - len(shown)} more)")
+        echo_problems(report.checks)
 
 
 # Offline, on an auditor's machine: its own module, since it needs none of the above.

@@ -145,7 +145,10 @@ def instance_settings(
     told = {"data_dir": data_dir, "database_url": database_url, "temporal_port": temporal_port}
     named = {name: value for name, value in told.items() if value is not None}
     if told_dir:
-        record = running_in(_settings(**named).data_dir)
+        settings = _settings(**named)
+        record = running_in(settings.data_dir)
+        if record is None:
+            return settings
     elif told_database and not uses_temporal:
         return _settings(**named)
     else:
@@ -161,8 +164,6 @@ def instance_settings(
                 _require_read_model(settings, stale)
             return settings
         record = running[0]
-    if record is None:
-        return _settings(**named)
     return _settings(**(_recorded(record, told_dir, told_database) | named))
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from api.cli.audit_report import echo_problems, require_json_dir, verified_document
 from api.cli.options import fail
 
 if TYPE_CHECKING:
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
 
 # The exit code when any check failed (bad input exits 2).
 _FAILED = 1
-# Problems shown per failed check; `--json` keeps every one.
-_FIRST_PROBLEMS = 3
 _KEY_ID = re.compile(r"[0-9a-f]{64}")
 
 
@@ -60,8 +59,7 @@ def verify_archive(
     trusted = _trusted_key(public_key, key_id)
     if not archive.exists():
         fail(f"no archive {archive}")
-    if json_file is not None and not json_file.parent.is_dir():
-        fail(f"no directory {json_file.parent} for --json")
+    require_json_dir(json_file)
 
     async def run() -> ArchiveReport:
         from workflows.audit_offline import verify_archive as verify
@@ -108,19 +106,8 @@ def _trusted_key(public_key: Path | None, key_id: str | None) -> PublicKey | Non
 
 
 def _document(report: ArchiveReport) -> dict[str, Any]:
-    from datetime import UTC, datetime
-
-    from workflows.audit_export import tool
-
     failed = [case.case_id for case in report.cases if not case.ok]
-    return {
-        "verified_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "tool": tool(),
-        "cases": len(report.cases),
-        "ok": len(report.cases) - len(failed),
-        "failed": failed,
-        "report": report.model_dump(mode="json"),
-    }
+    return verified_document(len(report.cases), failed, report=report.model_dump(mode="json"))
 
 
 def _print(report: ArchiveReport, seconds: float) -> None:
@@ -147,26 +134,16 @@ def _print(report: ArchiveReport, seconds: float) -> None:
     failed_archive = [check for check in report.checks if not check.ok]
     if failed_archive:
         typer.echo("FAILED archive")
-        _problems(failed_archive)
+        echo_problems(failed_archive)
     for case in report.cases:
         if case.ok:
             typer.echo(f"ok     {case.case_id} ({case.runs} runs, {case.events} events)")
         else:
             typer.echo(f"FAILED {case.case_id}")
-            _problems([check for check in case.checks if not check.ok])
+            echo_problems(case.checks)
     bad = sum(not case.ok for case in report.cases)
     typer.echo(
         f"verified {len(report.cases)} case(s) offline in {seconds:.1f} s: "
         f"{len(report.cases) - bad} ok, {bad} failed"
         + ("" if not failed_archive else "; the archive itself failed")
     )
-
-
-def _problems(checks: list[Any]) -> None:
-    for check in checks:
-        shown = check.problems[:_FIRST_PROBLEMS]
-        for index, problem in enumerate(shown):
-            label = f"{check.name.value}:" if index == 0 else ""
-            typer.echo(f"  {label:<12}{problem}")
-        if len(check.problems) > len(shown):
-            typer.echo(f"  {'':<12}(+{len(check.problems) - len(shown)} more)")
