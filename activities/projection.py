@@ -14,10 +14,8 @@ from temporalio import activity
 
 from activities.audit_trail import append_audit
 from activities.names import PROJECT_CASE, RECORD_TRAIL
-from models.database import insert_unless_present
 from models.disputes import filing_dispute_key
 from models.pedoman import Effect, Guideline, PinnedGuideline
-from models.pinned_rules import extensions_used, recorded_guideline, remember_guideline
 from models.state import (
     CaseProjection,
     CaseView,
@@ -37,6 +35,8 @@ from models.tables import (
     GuidelineRecord,
     TimelineRecord,
 )
+from storage.database import insert_unless_present
+from storage.pinned_rules import extensions_used, recorded_guideline, remember_guideline
 from workflows.availability import state_from_view
 from workflows.awaiting import awaited
 from workflows.rules import CaseRules

@@ -43,8 +43,8 @@ from pydantic.fields import FieldInfo
 from pydantic.json_schema import models_json_schema
 
 from api.action_examples import EXAMPLES, ActionExample
-from api.errors import invalid_request
 from api.messages.fields import relayed_problems
+from api.problems import invalid_request
 from models.payloads import PAYLOADS, PayloadError
 from models.pedoman import Guideline, PayloadKind
 

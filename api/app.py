@@ -11,14 +11,15 @@ from opentelemetry.sdk.trace import TracerProvider
 from api import health
 from api.action_models import document_payload_kinds
 from api.docs import install_docs
-from api.errors import install_problem_handlers
+from api.konsol.mount import install_konsol
 from api.limits import install_request_limits
-from api.routes import actions, audit, cases, documents, stats
-from api.routes.reference import include_reference_routes
+from api.problems import install_problem_handlers
+from api.routes import actions, audit, calendar, cases, documents, pedoman, regions, route, stats
+from api.services.backend import share_backend
 from api.telemetry import configure_tracing, instrument
-from models.database import create_database_engine
-from models.schema import ensure_schema
 from models.settings import Settings, get_settings
+from storage.database import create_database_engine
+from storage.schema import ensure_schema
 from workflows.client import connect_client
 
 # Each group of operations, as /docs and /redoc head it: Bahasa Indonesia / English.
@@ -77,6 +78,7 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app.state.engine = create_database_engine(settings.database_url)
     ensure_schema(app.state.engine)
+    share_backend(app)
     install_problem_handlers(app)
     install_request_limits(app)
     app.include_router(health.router)
@@ -88,9 +90,17 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
     app.include_router(stats.router)
     include_reference_routes(app)
     install_docs(app)
+    install_konsol(app)
     if tracer_provider is not None:
         instrument(app, app.state.engine, tracer_provider)
     return app
+
+
+def include_reference_routes(app: FastAPI) -> None:
+    """Serve the reference look-ups every role may read: guidelines, regions, routing and the
+    calendar."""
+    for module in (pedoman, regions, route, calendar):
+        app.include_router(module.router)
 
 
 def create_app_from_env() -> FastAPI:

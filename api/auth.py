@@ -8,16 +8,13 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
-from api.errors import Forbidden, Unauthorized
 from api.messages.catalogue import msg
+from api.problems import Forbidden, Unauthorized
 from models.case import REGION_CODE_PATTERN
 from models.regions import Region, RegionCodeError, RegionDirectory, load_regions
 from models.roles import Actor, Role
@@ -32,12 +29,6 @@ _REGION_CODE = re.compile(REGION_CODE_PATTERN, re.ASCII)
 _THIRD_PARTY_ID = re.compile(r"[A-Za-z0-9._:-]{3,120}", re.ASCII)
 # Only digits and dots: a mistyped or unknown region code (3204, 32.04.01), never a party's id.
 _REGION_SHAPED = re.compile(r"[0-9.]+", re.ASCII)
-
-_bearer = HTTPBearer(
-    auto_error=False,
-    bearerFormat="mk_<key_id>_<secret>",
-    description="An API key from `mufakat keys create`.",
-)
 
 
 @dataclass(frozen=True)
@@ -149,22 +140,34 @@ def revoke_key(session: Session, key_id: str, now: datetime) -> ApiKey:
     return key
 
 
-async def authenticate(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Caller:
-    """The caller behind the request's `Authorization: Bearer <key>`, or a 401 problem."""
-    if credentials is None:
-        raise Unauthorized("missing_credentials", msg("missing_credentials"))
-    match = _TOKEN.fullmatch(credentials.credentials)
+async def caller_for_token(engine: Engine, token: str) -> Caller:
+    """The caller a key's token (`mk_<key_id>_<secret>`) stands for, or a 401 problem.
+
+    The JSON API checks it on every request; the console once, at sign-in.
+    """
+    match = _TOKEN.fullmatch(token)
     if match is None:
         raise Unauthorized("invalid_key", msg("invalid_key.malformed"))
     # Looked up on every request, never cached, so a revocation applies to the very next one;
     # the session runs in a worker thread because its driver blocks.
-    engine: Engine = request.app.state.engine
     key = await run_in_threadpool(_find_key, engine, match["key_id"])
     if key is None or not hmac.compare_digest(key.secret_hash, _hash(match["secret"])):
         raise Unauthorized("invalid_key", msg("invalid_key.unrecognised"))
+    return _caller(key)
+
+
+async def caller_for_key_id(engine: Engine, key_id: str) -> Caller:
+    """The caller of a key already proven at sign-in (a console session), or a 401 problem.
+
+    Read on every request like a token, so a key revoked since sign-in ends the session.
+    """
+    key = await run_in_threadpool(_find_key, engine, key_id)
+    if key is None:
+        raise Unauthorized("invalid_key", msg("invalid_key.unrecognised"))
+    return _caller(key)
+
+
+def _caller(key: ApiKey) -> Caller:
     # Checked after the secret, so only the key's holder learns that it was revoked.
     if key.revoked_at is not None:
         raise Unauthorized("revoked_key", msg("revoked_key", key_id=key.key_id))

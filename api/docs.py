@@ -2,7 +2,7 @@
 
 An agency's integrator often reads the docs on a network without internet; FastAPI's own pages
 load their scripts from a CDN and stay blank there. The files are pinned from the npm registry
-(versions, hashes and licence texts in static/docs/, re-fetched by deploy/tools/docs_assets.py),
+(versions, hashes and licence texts in static/docs/, re-fetched by deploy/tools/npm_assets.py),
 and each page forbids every other origin in its Content-Security-Policy, so a page that still
 reached out would break visibly in the browser test rather than work only when online.
 """

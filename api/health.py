@@ -14,13 +14,11 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from api.errors import PROBLEM_MEDIA_TYPE, Problem, not_ready, problem
-from api.messages.catalogue import msg
+from api.deps import BackendDep
+from api.problems import HEALTH_UNREACHABLE, NOT_READY, not_ready, temporal_unreachable
 
 # Short enough for a load balancer's probe; a healthy frontend answers in milliseconds.
 PROBE_TIMEOUT_SECONDS = 2.0
-# This problem's type (`temporal-unreachable`) is older than the others' snake_case; kept stable.
-UNREACHABLE = "temporal-unreachable"
 
 router = APIRouter(tags=["health"])
 
@@ -58,26 +56,14 @@ async def temporal_answers(client: Client) -> bool:
     "/health",
     summary="Kesehatan layanan / Health",
     response_model=Health,
-    responses={
-        503: {
-            "description": "Temporal is unreachable (RFC 9457 problem details).",
-            "content": {"application/problem+json": {}},
-        }
-    },
+    responses=HEALTH_UNREACHABLE,
 )
-async def get_health(request: Request) -> Health | JSONResponse:
+async def get_health(request: Request, backend: BackendDep) -> Health | JSONResponse:
     """Report whether the API is up and Temporal is serving."""
-    client: Client = request.app.state.temporal
+    client = backend.temporal
     if await temporal_answers(client):
         return Health(namespace=client.namespace)
-    return problem(
-        503,
-        UNREACHABLE,
-        msg(UNREACHABLE),
-        request,
-        temporal="unreachable",
-        namespace=client.namespace,
-    )
+    return temporal_unreachable(request, client.namespace)
 
 
 async def read_model_answers(engine: Engine) -> bool:
@@ -101,20 +87,13 @@ async def read_model_answers(engine: Engine) -> bool:
     "/readyz",
     summary="Kesiapan melayani / Readiness",
     response_model=Ready,
-    responses={
-        503: {
-            "model": Problem,
-            "description": "Temporal or the read model does not answer; `unavailable` names "
-            "which (RFC 9457 problem details, with Retry-After).",
-            "content": {PROBLEM_MEDIA_TYPE: {}},
-        }
-    },
+    responses=NOT_READY,
 )
-async def get_ready(request: Request) -> Ready | JSONResponse:
+async def get_ready(request: Request, backend: BackendDep) -> Ready | JSONResponse:
     """Report whether the API can serve requests: Temporal answers and the read model too."""
-    client: Client = request.app.state.temporal
+    client = backend.temporal
     temporal, read_model = await asyncio.gather(
-        temporal_answers(client), read_model_answers(request.app.state.engine)
+        temporal_answers(client), read_model_answers(backend.engine)
     )
     if temporal and read_model:
         return Ready(namespace=client.namespace)

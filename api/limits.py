@@ -17,10 +17,10 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import answer, invalid_request, problem
 from api.messages.catalogue import Message as Text
 from api.messages.catalogue import msg
 from api.messages.fields import field_problem
+from api.problems import answer, invalid_request, problem
 from models.limits import (
     MAX_ACTION_BYTES,
     MAX_FILING_BYTES,

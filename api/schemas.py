@@ -1,14 +1,16 @@
-"""What the API answers with: cases as callers see them, pages, timelines, statistics."""
+"""What the services answer with: cases as callers see them, pages, timelines, statistics,
+documents, and what auditors read."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from models.case import Agreement, Dispute, Party
 from models.forum import Routing
+from models.payloads import DocumentRef
 from models.pedoman import ClosingState, PayloadKind
 from models.roles import Role
 from models.state import AttachedDocument, CaseStatus, LegalOpinionThread
@@ -240,8 +242,45 @@ class Timeline(BaseModel):
     items: list[TimelineItem]
 
 
-class Stats(BaseModel):
-    """Open cases by stage, forum, province and sector, and what is overdue."""
+class StatsTrends(BaseModel):
+    """Overdue cases by forum, working days spent per stage, cases filed and closed per month."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "overdue_by_forum": {"gwpp": 1},
+                    "median_working_days_by_stage": {"intake": 2.0, "musyawarah": 21.5},
+                    "finished_stays_by_stage": {"intake": 3, "musyawarah": 2},
+                    "filed_by_month": {"2026-03": 2, "2026-04": 1},
+                    "closed_by_month": {"2026-03": 0, "2026-04": 1},
+                }
+            ]
+        }
+    )
+
+    overdue_by_forum: dict[str, int] = Field(
+        description="Open cases past their stage's deadline, by forum (they add up to "
+        "`overdue_cases`)."
+    )
+    median_working_days_by_stage: dict[str, float] = Field(
+        description="Median working days (hari kerja, WIB) of the finished stays in each stage; "
+        "a stay still running is not counted."
+    )
+    finished_stays_by_stage: dict[str, int] = Field(
+        description="How many finished stays each median is taken over."
+    )
+    filed_by_month: dict[str, int] = Field(
+        description="Cases filed per month (YYYY-MM, WIB), every month from the first filing "
+        "or closing to the last, in order."
+    )
+    closed_by_month: dict[str, int] = Field(
+        description="Cases closed per month (YYYY-MM, WIB), the same months as `filed_by_month`."
+    )
+
+
+class Stats(StatsTrends):
+    """Open cases by stage, forum, province and sector, what is overdue, and the trends."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -255,6 +294,11 @@ class Stats(BaseModel):
                     "by_sector": {"infrastruktur": 2, "investasi": 1},
                     "overdue_cases": 1,
                     "overdue_legal_opinions": 0,
+                    "overdue_by_forum": {"gwpp": 1},
+                    "median_working_days_by_stage": {"intake": 2.0, "musyawarah": 21.5},
+                    "finished_stays_by_stage": {"intake": 3, "musyawarah": 2},
+                    "filed_by_month": {"2026-03": 2, "2026-04": 1},
+                    "closed_by_month": {"2026-03": 0, "2026-04": 1},
                 }
             ]
         }
@@ -268,3 +312,45 @@ class Stats(BaseModel):
     by_sector: dict[str, int]
     overdue_cases: int
     overdue_legal_opinions: int
+
+
+class DocumentOut(BaseModel):
+    """The recorded document and the action that recorded it."""
+
+    seq: int = Field(description="The attach_document action's place in the case's timeline.")
+    duplicate: bool = Field(description="True when this key was applied before: nothing changed.")
+    document: DocumentRef
+
+
+class DocumentList(BaseModel):
+    case_id: str
+    items: list[AttachedDocument]
+
+
+class RunEvents(BaseModel):
+    """One workflow run's history."""
+
+    run_id: str
+    events: list[dict[str, Any]] = Field(
+        description="As `temporal workflow show --output json` writes them; "
+        "`WorkflowHistory.from_json` reads this object."
+    )
+
+
+class HistoryDocument(BaseModel):
+    """Every run of a case, first to last, with the guideline it was pinned to."""
+
+    case_id: str
+    guideline_version: str
+    guideline_hash: str
+    runs: list[RunEvents]
+
+
+class SigningKey(BaseModel):
+    """The Ed25519 key that signs this instance's audit exports (`mufakat audit export`)."""
+
+    key_id: str = Field(description="SHA-256 (hex) of the raw public key.")
+    algorithm: Literal["Ed25519"]
+    public_key: str = Field(description="The raw 32-byte public key, base64url without padding.")
+    public_key_pem: str = Field(description="SubjectPublicKeyInfo PEM, as openssl reads it.")
+    jwk: dict[str, str] = Field(description="The key as a JWK (RFC 8037, `kty` OKP).")

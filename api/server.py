@@ -12,8 +12,8 @@ import asyncio
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from api.errors import problem
 from api.messages.catalogue import msg
+from api.problems import problem
 from models.limits import MAX_HEADER_BYTES, MAX_HEADER_COUNT
 
 # After refusing, the server reads and drops what the client still sends for this long, so

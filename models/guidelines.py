@@ -1,27 +1,14 @@
-"""Loading guidelines: the shipped default and files the ministry publishes."""
+"""The shipped guideline (models/data/), and pinning a guideline to its content hash."""
 
 from __future__ import annotations
 
 import tomllib
 from functools import cache
 from importlib import resources
-from pathlib import Path
-from typing import Any
 
 from models.pedoman import Guideline, PinnedGuideline
 
 DEFAULT_VERSION = "2026.1"
-
-
-def read_guideline_data(path: Path) -> dict[str, Any]:
-    """The raw mapping of a guideline file (TOML or JSON), before validation."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".json":
-        import json
-
-        data: dict[str, Any] = json.loads(text)
-        return data
-    return tomllib.loads(text)
 
 
 @cache

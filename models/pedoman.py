@@ -237,6 +237,12 @@ class Guideline(_Schema):
             yield from stage.actions
         yield from self.common_actions
 
+    def extending_actions(self) -> set[str]:
+        """The names of the actions that extend a stage's deadline (and count against it)."""
+        return {
+            action.name for action in self.every_action() if action.effect is Effect.EXTEND_DEADLINE
+        }
+
 
 class PinnedGuideline(_Schema):
     """The guideline a case runs under, with the hash it was pinned to."""

@@ -97,6 +97,23 @@ class Settings(BaseSettings):
         "the key the instance makes on first use and keeps in the read model.",
     )
 
+    konsol_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs the console's session cookies; empty means a random secret the API "
+        "makes on first start and keeps in `<data_dir>/konsol-secret` (give every API process "
+        "behind one address the same secret).",
+    )
+    konsol_session_hours: float = Field(
+        default=8.0,
+        gt=0,
+        le=24 * 7,
+        description="How long a console sign-in lasts (a working day by default).",
+    )
+    konsol_secure_cookie: bool = Field(
+        default=False,
+        description="Send the console's cookie only over HTTPS (turn on behind TLS).",
+    )
+
     @field_validator("data_dir", "documents_dir", "archive_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:

@@ -1,8 +1,8 @@
 """Ed25519 signatures of audit exports: the instance's key, its public half and its key id.
 
-Pure: no file, database or network here (`workflows.audit_signing` finds the instance's key).
+Pure: no file, database or network here (`audit.signing` finds the instance's key).
 An export is signed so that an auditor can prove which instance made it and that nothing in it
-changed since; `workflows/AUDIT-ARCHIVE.md` says how to check a signature with openssl.
+changed since; `audit/AUDIT-ARCHIVE.md` says how to check a signature with openssl.
 """
 
 from __future__ import annotations

@@ -98,7 +98,8 @@ class OfflinePage:
 async def offline_page(browser: Browser, origin: str) -> AsyncIterator[OfflinePage]:
     """A fresh browser context whose page reaches `origin` alone, as on a network with no
     internet; closed at the end of the block."""
-    context = await browser.new_context()
+    # As an official's browser in Indonesia: dates in native inputs read dd/mm/yyyy.
+    context = await browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta")
     allowed = urlsplit(origin).netloc
     blocked: list[str] = []
     console_errors: list[str] = []

@@ -31,10 +31,10 @@ from models.case import (
     Sector,
     Side,
 )
-from models.database import create_database_engine
 from models.roles import Actor, Role
-from models.schema import ensure_schema
 from models.state import ActionRequest, ActionResult, CaseView
+from storage.database import create_database_engine
+from storage.schema import ensure_schema
 from workflows.case_workflow import CaseWorkflow
 from workflows.starter import file_case, take_action
 from workflows.worker import build_worker
@@ -203,6 +203,12 @@ async def replay_all_runs(client: Client, workflow_id: str) -> int:
         run_id = started.continued_execution_run_id or None
         if run_id is None:
             return runs
+
+
+async def replays_every_run(client: Client, workflow_id: str) -> None:
+    """Every run of the case replays, and there are as many as the case counts (`runs`)."""
+    view = await client.get_workflow_handle(workflow_id).query(CaseWorkflow.view)
+    assert await replay_all_runs(client, workflow_id) == view.runs
 
 
 FOREVER = timedelta(days=3650)

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import NullPool, create_engine, make_url
 from sqlalchemy.engine import Engine
 
-from models.database import create_database_engine
-from models.schema import ensure_schema
+from storage.database import create_database_engine
+from storage.schema import ensure_schema
 
 BACKENDS = ("sqlite", "postgresql")
 

@@ -26,7 +26,7 @@ from api.action_models import (
     validate_action,
 )
 from api.app import create_app
-from api.errors import ApiProblem
+from api.problems import ApiProblem
 from models.case import CaseFiling, DisputeRoute
 from models.guidelines import default_guideline
 from models.payloads import PAYLOADS, PayloadError, parse_payload

@@ -12,11 +12,11 @@ import pytest
 from alembic import command
 from sqlmodel import Session, col, select
 
-from models import migrate
 from models.guidelines import default_guideline
 from models.pedoman import PayloadKind
 from models.roles import Role
 from models.tables import CaseAwaiting
+from storage import migrate
 from tests.api_harness import Api, Step, ksdd_filing_json, ksdpk_filing_json
 from workflows.availability import REPRESENTATIVE_PAYLOADS
 from workflows.reindex import clear_cases, reindex

@@ -37,7 +37,7 @@ from temporalio.worker import Worker
 
 from api.app import create_app
 from api.auth import create_key
-from api.errors import PROBLEM_MEDIA_TYPE
+from api.problems import PROBLEM_MEDIA_TYPE
 from models.guidelines import default_guideline
 from models.roles import Role
 from models.settings import get_settings

@@ -12,16 +12,18 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from activities.calendar import WorkingDayCalendar
+from api.app import include_reference_routes
 from api.auth import create_key
-from api.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, install_problem_handlers
-from api.routes.reference import include_reference_routes
+from api.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, install_problem_handlers
+from api.services.backend import backend_of, share_backend
 from models.case import CaseType
-from models.database import create_database_engine
 from models.guidelines import default_guideline, pin
 from models.pedoman import Guideline
 from models.roles import Role
-from models.schema import ensure_schema
+from models.settings import get_settings
 from models.tables import GuidelineRecord
+from storage.database import create_database_engine
+from storage.schema import ensure_schema
 
 SHIPPED = pin(default_guideline())
 # Recorded guidelines: one sharing the shipped version, two of a later version, one with one track.
@@ -69,6 +71,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
         session.commit()
     app = FastAPI()
     app.state.engine = engine
+    app.state.settings = get_settings(data_dir=tmp_path_factory.mktemp("data"))
+    share_backend(app)
     install_problem_handlers(app)
     include_reference_routes(app)
     yield app
@@ -256,7 +260,7 @@ async def test_working_days_across_lebaran(app: FastAPI, client: httpx.AsyncClie
     assert ("2026-03-18", "Cuti Bersama Hari Suci Nyepi") in skipped
     assert ("2026-04-03", "Wafat Yesus Kristus") in skipped
     assert body["years_without_cuti_bersama"] == []
-    assert isinstance(app.state.calendar, WorkingDayCalendar)
+    assert isinstance(backend_of(app).calendar, WorkingDayCalendar)
 
 
 async def test_calendar_days_skip_nothing(client: httpx.AsyncClient) -> None:
@@ -276,10 +280,10 @@ async def test_window_into_an_unpublished_year_is_provisional(client: httpx.Asyn
 
 async def test_one_calendar_per_app(app: FastAPI, client: httpx.AsyncClient) -> None:
     await _ok(client, "/v1/calendar/deadline?start=2026-03-17&limit=1HK")
-    calendar = app.state.calendar
+    calendar = backend_of(app).calendar
     await _ok(client, "/v1/calendar/deadline?start=2026-03-17&limit=2HK")
 
-    assert app.state.calendar is calendar
+    assert backend_of(app).calendar is calendar
 
 
 # --- problems -----------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ read model that matches each case's own workflow after every step."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -229,6 +230,7 @@ FILTERS: list[tuple[dict[str, Any], set[str]]] = [
 async def test_worklist_filters_order_and_pages(api: Api) -> None:
     worklist = await _file_all(api)
     await _check_filters(worklist)
+    await _check_id_search(worklist)
     await _check_order(worklist)
     await _check_province_order(worklist)
     await _check_pages(worklist)
@@ -248,6 +250,23 @@ async def _check_filters(worklist: Worklist) -> None:
         response = await worklist.api.get("/v1/cases", limit=200, **params)
         assert response.status_code == 200, (params, response.text)
         assert worklist.names(response.json()) == expected, params
+
+
+async def _check_id_search(worklist: Worklist) -> None:
+    """`q` finds a case by its id, whole or its beginning, whatever the letter case."""
+    ids = sorted(worklist.ids.values())
+    first = ids[0]
+    for q, expected in (
+        (first, {first}),
+        (first.lower(), {first}),
+        (first[:-1], {case_id for case_id in ids if case_id.startswith(first[:-1])}),
+        (first[:9], set(ids)),  # "PKD-2026-": every case of the year
+        ("PKD-1999", set()),
+        ("PKD", set()),  # too short to be an id: the title's words, which none has
+    ):
+        response = await worklist.api.get("/v1/cases", limit=200, q=q)
+        assert response.status_code == 200, (q, response.text)
+        assert {item["case_id"] for item in response.json()["items"]} == expected, q
 
 
 def _due(item: dict[str, Any]) -> datetime | None:
@@ -314,6 +333,9 @@ async def _check_bad_cursors(worklist: Worklist) -> None:
 
 async def _check_stats(worklist: Worklist) -> None:
     stats = (await worklist.api.get("/v1/stats")).json()
+    # Filed in the last minute: this month in WIB (or the next, if it turned meanwhile).
+    (month,) = stats["filed_by_month"]
+    assert month in {f"{at:%Y-%m}" for at in _wib_now_and_a_minute_ago()}
     # Counts are over open cases; a case counts once in each province it has a party in.
     assert stats == {
         "open_cases": 7,
@@ -337,8 +359,19 @@ async def _check_stats(worklist: Worklist) -> None:
         },
         "overdue_cases": 0,
         "overdue_legal_opinions": 0,
+        # The trends: every case moved within seconds, so each finished stay took 0 working days.
+        "overdue_by_forum": {},
+        "median_working_days_by_stage": {"intake": 0.0, "musyawarah": 0.0, "notice": 0.0},
+        "finished_stays_by_stage": {"intake": 6, "musyawarah": 2, "notice": 4},
+        "filed_by_month": {month: 8},
+        "closed_by_month": {month: 1},
     }
     # A GWPP's statistics cover its province's cases only.
     jabar = (await worklist.api.get("/v1/stats", Role.GWPP, "32")).json()
     assert jabar["open_cases"] == 3 and jabar["closed_cases"] == 1
     assert jabar["by_forum"] == {"gwpp": 1, "minister": 1, "dispute_clause": 1}
+
+
+def _wib_now_and_a_minute_ago() -> list[datetime]:
+    now = datetime.now(ZoneInfo("Asia/Jakarta"))
+    return [now, now - timedelta(minutes=1)]

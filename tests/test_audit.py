@@ -17,6 +17,10 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
+from audit.replaying import case_replayer
+from audit.runs import RunHistory
+from audit.verify import case_runs, verify_case, verify_cases
+from audit.verify_pool import VerifierSetup, verify_in_processes
 from models.audit import GENESIS, check_chain, entry_hash, hashed_content
 from models.roles import Actor, Role
 from models.state import ActionRequest
@@ -24,11 +28,7 @@ from models.tables import AuditEntry, CaseRecord
 from models.verification import CheckName, VerifyReport
 from tests.api_harness import Api, Step, ksdd_filing_json
 from tests.conftest import SUGGEST_CONTINUE_AS_NEW_AFTER
-from workflows.audit import case_runs, verify_case, verify_cases
-from workflows.audit_runs import RunHistory
-from workflows.replaying import case_replayer
 from workflows.starter import take_action
-from workflows.verify_pool import VerifierSetup, verify_in_processes
 
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
 TO_GWPP: list[Step] = [

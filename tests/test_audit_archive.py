@@ -27,6 +27,12 @@ from sqlmodel import Session, SQLModel, create_engine
 from temporalio.testing import WorkflowEnvironment
 
 from activities.audit_trail import append_audit, audit_trail
+from audit.checks import document_hashes
+from audit.export import exported_case, json_bytes, manifest, write_manifest
+from audit.offline import ArchiveReport, verify_archive
+from audit.replaying import ReplayStream, unsandboxed_case_replayer
+from audit.runs import RunHistory, parse_run
+from audit.verify import history_document
 from models.audit import AuditTrail, entry_hash
 from models.roles import Role
 from models.signing import PublicKey, Signer
@@ -42,12 +48,6 @@ from tests.cases import (
 )
 from tests.conftest import MUFAKAT, clean_env, run_mufakat_audit
 from tests.histories.corpus import CorpusEntry, load_manifest, load_runs
-from workflows.audit import history_document
-from workflows.audit_checks import document_hashes
-from workflows.audit_export import exported_case, json_bytes, manifest, write_manifest
-from workflows.audit_offline import ArchiveReport, verify_archive
-from workflows.audit_runs import RunHistory, parse_run
-from workflows.replaying import ReplayStream, unsandboxed_case_replayer
 
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
 MINUTES = b"%PDF-1.7\n" + b"Berita acara rapat musyawarah\n" * 50

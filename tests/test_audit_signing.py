@@ -21,12 +21,12 @@ from sqlmodel import Session, select
 
 from api.app import create_app
 from api.auth import create_key
-from models.database import create_database_engine
+from audit.signing import instance_signer
 from models.roles import Role
 from models.settings import get_settings
 from models.signing import KeyUnreadable, PublicKey, Signer, from_b64url
 from models.tables import AuditSigningKey
-from workflows.audit_signing import instance_signer
+from storage.database import create_database_engine
 
 FIRST_USERS = 6
 
@@ -144,7 +144,7 @@ async def test_the_public_key_is_published_to_any_api_key(
 
 
 def _openssl_verifies(folder: Path, data: str, signature: str) -> bool:
-    """`openssl pkeyutl -verify`, as workflows/AUDIT-ARCHIVE.md tells an auditor to run it."""
+    """`openssl pkeyutl -verify`, as audit/AUDIT-ARCHIVE.md tells an auditor to run it."""
     checked = subprocess.run(
         [
             "openssl",

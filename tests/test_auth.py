@@ -26,12 +26,12 @@ from api.auth import (
     validate_scope,
 )
 from api.deps import CallerDep
-from api.errors import Forbidden, install_problem_handlers
 from api.messages.catalogue import render
-from models.database import create_database_engine
+from api.problems import Forbidden, install_problem_handlers
 from models.regions import load_regions
 from models.roles import Actor, Role
-from models.schema import ensure_schema
+from storage.database import create_database_engine
+from storage.schema import ensure_schema
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)

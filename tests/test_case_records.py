@@ -15,7 +15,7 @@ from tests.cases import (
     ksdd_filing,
     new_case_id,
     party,
-    replay_all_runs,
+    replays_every_run,
     running_worker,
 )
 from workflows.starter import case_input, start_case
@@ -46,7 +46,7 @@ async def test_documents_notes_and_withdrawal(dev_env: WorkflowEnvironment) -> N
         assert view.timeline[-1].kind is EntryKind.CLOSED
         assert [e.seq for e in view.timeline] == list(range(1, len(view.timeline) + 1))
         assert view.guideline_version == "2026.1" and len(view.guideline_hash) == 64
-        assert await replay_all_runs(dev_env.client, case.handle.id) >= 1
+        await replays_every_run(dev_env.client, case.handle.id)
 
 
 async def test_a_guideline_that_does_not_match_its_hash_is_refused(

@@ -24,13 +24,13 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.workflow import NondeterminismError
 
 from activities.document_store import LocalDocumentStore
+from audit.replaying import unsandboxed_case_replayer
 from models.roles import Role
 from models.tables import AuditEntry
 from tests.api_harness import Api
 from tests.conftest import SUGGEST_CONTINUE_AS_NEW_AFTER, run_mufakat_audit
 from tests.histories.corpus import load_manifest, load_runs
 from tests.histories.unguarded import UnguardedCaseWorkflow
-from workflows.replaying import unsandboxed_case_replayer
 
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
 MINUTES = b"%PDF-1.7\n" + b"Berita acara rapat musyawarah\n" * 100

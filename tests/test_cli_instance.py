@@ -29,9 +29,9 @@ from sqlmodel import Session
 
 from api.auth import create_key
 from api.cli.instance import RECORD_NAME, STATE_DIR_ENV, process_start_ticks
-from models import migrate
-from models.database import create_database_engine
 from models.roles import Role
+from storage import migrate
+from storage.database import create_database_engine
 from tests.api_harness import ksdd_filing_json
 from tests.conftest import MUFAKAT, clean_env
 from tests.dev_instance import STOP_SECONDS, DevInstance, dev_instance, processes_mentioning

@@ -139,17 +139,23 @@ async def test_redoc_lists_every_operation_offline(
 
 
 def test_vendored_files_are_the_pinned_ones() -> None:
-    """Each file under api/static/docs is the one the manifest pins, licence texts included."""
+    """Each vendored browser file (the docs pages' and the console's) is the one its manifest
+    pins, licence texts included."""
     checked = subprocess.run(
-        [sys.executable, "deploy/tools/docs_assets.py", "check"],
+        [sys.executable, "deploy/tools/npm_assets.py", "check"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
     )
     assert checked.returncode == 0, checked.stderr
-    assert checked.stdout == "api/static/docs/MANIFEST.json: every file matches\n"
-    manifest = json.loads((ROOT / "api/static/docs/MANIFEST.json").read_text())
-    assert sorted(manifest["packages"]) == ["redoc", "swagger-ui-dist"]
-    for package in manifest["packages"].values():
-        assert "LICENSE" in package["files"]
+    assert checked.stdout == (
+        "api/static/docs/MANIFEST.json: every file matches\n"
+        "api/static/konsol/vendor/MANIFEST.json: every file matches\n"
+    )
+    docs = json.loads((ROOT / "api/static/docs/MANIFEST.json").read_text())
+    assert sorted(docs["packages"]) == ["redoc", "swagger-ui-dist"]
+    konsol = json.loads((ROOT / "api/static/konsol/vendor/MANIFEST.json").read_text())
+    assert sorted(konsol["packages"]) == ["@picocss/pico", "axe-core", "chart.js", "htmx.org"]
+    for package in [*docs["packages"].values(), *konsol["packages"].values()]:
+        assert any(name.startswith("LICENSE") for name in package["files"]), package

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from moto.server import ThreadedMotoServer
 from mypy_boto3_s3 import S3Client
+from pydantic import SecretStr
 
 from activities.document_store import (
     LocalDocumentStore,
@@ -245,9 +246,20 @@ async def _upload_chunked(api: Api, case_id: str, content: bytes) -> httpx.Respo
     )
 
 
-async def test_upload_into_s3_storage(api: Api, s3: S3Client) -> None:
-    store = S3DocumentStore(s3, _bucket(s3), "perkara/")
-    api.app.state.document_store = store
+async def test_upload_into_s3_storage(api: Api, s3_server: str, s3: S3Client) -> None:
+    # The app's settings name a bucket before its first document: it keeps them there.
+    bucket = _bucket(s3)
+    api.app.state.settings = api.app.state.settings.model_copy(
+        update={
+            "documents_s3_bucket": bucket,
+            "documents_s3_endpoint": s3_server,
+            "documents_s3_region": "us-east-1",
+            "documents_s3_access_key": SecretStr("id"),
+            "documents_s3_secret_key": SecretStr("kunci"),
+            "documents_s3_prefix": "perkara/",
+        }
+    )
+    store = S3DocumentStore(s3, bucket, "perkara/")
     case_id = await _case(api)
     digest = (await api.upload(case_id, PDF)).json()["document"]["sha256"]
     assert store.get(digest) == PDF

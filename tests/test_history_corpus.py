@@ -15,9 +15,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
+from audit.runs import RunHistory, parse_run
 from tests.histories.corpus import CORPUS, CorpusEntry, load_manifest, load_runs, patch_ids
 from tests.histories.unguarded import UnguardedCaseWorkflow
-from workflows.audit_runs import RunHistory, parse_run
 from workflows.case_workflow import CODE_VERSION, FILING_IN_TRAIL, PATCHES, CaseWorkflow
 
 ENTRIES = load_manifest().entries

@@ -13,12 +13,14 @@ from typing import Any
 import pytest
 
 import api
+import audit
 import models
+import storage
 import workflows
-from api.errors import ApiProblem
 from api.messages.catalogue import TEXTS, Message, msg, parameters, render, title
 from api.messages.fields import relayed_problems, summary, validation_problems
 from api.messages.language import negotiate, preferred_ranges
+from api.problems import ApiProblem
 from models.explained import Explained
 from workflows.refusals import Refusal, RefusalCode
 
@@ -50,8 +52,9 @@ def _problem_classes() -> frozenset[str]:
 
 @cache
 def _explained_classes() -> frozenset[str]:
-    """The errors of models/ and workflows/ raised with their message id first (RoutingError)."""
-    for package in (models, workflows):
+    """The errors of models/, workflows/, audit/ and storage/ raised with their message id first
+    (RoutingError, ArchiveDamaged)."""
+    for package in (models, workflows, audit, storage):
         for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
             importlib.import_module(module.name)
     found: set[str] = set()
@@ -102,7 +105,7 @@ def _problem_types() -> set[str]:
 
 def _message_ids() -> set[str]:
     ids: set[str] = set()
-    for tree in _sources("api", "models", "workflows").values():
+    for tree in _sources("api", "models", "workflows", "audit", "storage").values():
         ids |= _called(tree, {"msg"}, 0)
         ids |= _called(tree, {"Refusal"}, 1)
         ids |= _called(tree, _explained_classes(), 0)
@@ -154,7 +157,7 @@ def _is_plain(node: ast.expr) -> bool:
 def test_every_message_is_in_both_languages_with_the_same_parameters() -> None:
     indonesian, english = TEXTS["id"], TEXTS["en"]
     assert sorted(indonesian) == sorted(english)
-    assert len(indonesian) == 210
+    assert len(indonesian) == 213
     for message_id, text in indonesian.items():
         assert text.strip() and english[message_id].strip(), message_id
         assert parameters(text) == parameters(english[message_id]), message_id

@@ -16,10 +16,10 @@ from sqlalchemy import DateTime, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
-from models import migrate
-from models.database import create_database_engine
-from models.schema import ensure_schema
 from models.tables import CaseNumber
+from storage import migrate
+from storage.database import create_database_engine
+from storage.schema import ensure_schema
 from tests.conftest import MUFAKAT
 
 HEAD = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
@@ -36,7 +36,7 @@ def _tables(url: str) -> set[str]:
 def test_upgrade_from_empty_creates_every_table(database_url: str) -> None:
     assert migrate.current(database_url) is None
     migrate.upgrade(database_url)
-    assert migrate.current(database_url) == HEAD == "0009"
+    assert migrate.current(database_url) == HEAD == "0010"
     assert _tables(database_url) == {*SQLModel.metadata.tables, "alembic_version"}
     engine = create_database_engine(database_url)
     try:
@@ -125,7 +125,7 @@ def test_ensure_schema_waits_for_a_migration_in_progress(database_url: str) -> N
     waiter = create_database_engine(database_url)
     try:
         with holder.connect() as connection, ThreadPoolExecutor(1) as pool:
-            # Another process's migration, as models.migrate runs it: locked, one transaction.
+            # Another process's migration, as storage.migrate runs it: locked, one transaction.
             if holder.dialect.name == "postgresql":
                 lock = text("SELECT pg_advisory_xact_lock(:key)")
                 connection.execute(lock, {"key": migrate.MIGRATION_LOCK})
@@ -193,7 +193,7 @@ def test_sqlite_upgrade_waits_for_a_migration_longer_than_the_busy_timeout(tmp_p
         upgrade = _mufakat(
             "db", "upgrade", "--database-url", f"sqlite:///{database}", data_dir=tmp_path / "data"
         )
-        # The process's start-up plus the ordinary busy timeout (models/database.py), and more.
+        # The process's start-up plus the ordinary busy timeout (storage/database.py), and more.
         time.sleep(15)
         assert upgrade.poll() is None, upgrade.communicate()
     finally:

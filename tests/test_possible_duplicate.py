@@ -11,12 +11,12 @@ import httpx
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from api.duplicates import possible_duplicates
-from models import migrate
+from api.services.duplicates import possible_duplicates
 from models.case import CaseFiling
-from models.database import create_database_engine
 from models.roles import Role
 from models.tables import CaseRecord
+from storage import migrate
+from storage.database import create_database_engine
 from tests.api_harness import Api, ksdd_filing_json
 
 DUPLICATE = "urn:mufakat:problem:possible_duplicate"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from workflows.verify_pool import Lanes
+from audit.verify_pool import Lanes
 
 
 async def test_this_process_stops_verifying_once_the_pool_answers() -> None:

@@ -35,10 +35,13 @@ from temporalio.testing import WorkflowEnvironment
 from activities.document_store import LocalDocumentStore, archive_store, document_store
 from api.app import create_app
 from api.cli.embedded import retention_flags, set_retention
-from models.database import create_database_engine
+from audit.archiver import CaseArchiver
+from audit.offline import verify_archive
+from audit.replaying import ReplayStream, unsandboxed_case_replayer
 from models.roles import Role
 from models.settings import Settings, get_settings
 from models.tables import CaseArchive
+from storage.database import create_database_engine
 from tests.api_harness import Api
 from tests.cases import CaseDriver, ksdd_filing, party
 from tests.conftest import (
@@ -48,10 +51,7 @@ from tests.conftest import (
     start_dev_server,
 )
 from tests.dev_instance import dev_instance
-from workflows.archiver import CaseArchiver
-from workflows.audit_offline import verify_archive
 from workflows.client import connect_client
-from workflows.replaying import ReplayStream, unsandboxed_case_replayer
 from workflows.worker import TASK_QUEUE, build_worker
 
 BANDUNG = "32.04"

@@ -3,25 +3,22 @@
 An export holds, per case, every run's event history (in the JSON Temporal's tools read), the
 hash-chained audit trail, the hashes of its documents (checked against the store) and their
 contents, plus a manifest with the SHA-256 of every file, all signed with the instance's key, so
-the export itself can be checked years later, with no server (`workflows.audit_export`,
+the export itself can be checked years later, with no server (`audit.export`,
 `verify-archive`). A closed case that Temporal no longer holds (past its retention) is exported
-and verified from its archive, with the same results.
+and verified from its archive, with the same results. The work is the services' (`api.services
+.audit`, as the console's export is): this module chooses the cases, shows progress and prints.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import tarfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -35,21 +32,17 @@ from api.cli.options import (
     parse_database_url,
 )
 from api.cli.verify_archive import verify_archive
+from api.services.pacing import CONCURRENCY, PROCESS_POOL_FROM
 from models.case import CASE_ID_PATTERN
-from workflows.concurrency import as_ready
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
     from sqlalchemy.engine import Engine
-    from temporalio.client import Client
 
-    from activities.document_store import DocumentStore
+    from api.services.audit import Sink
+    from api.services.backend import Backend
     from models.settings import Settings
-    from models.signing import Signer
     from models.verification import VerifyReport
-    from workflows.audit_archive import CaseArchives
-    from workflows.audit_checks import DocumentChecker
-    from workflows.audit_export import ExportedCase, Sink
 
 # Temporal, SQLAlchemy, FastAPI's models and rich load when an `audit` command runs: importing
 # them here would slow down every other `mufakat` command.
@@ -77,8 +70,6 @@ Query = Annotated[
 ]
 Concurrency = Annotated[int, typer.Option(min=1, max=64, help="Cases worked on at a time.")]
 
-_T = TypeVar("_T")
-
 
 def _one_line(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
@@ -88,55 +79,34 @@ def _one_line(error: BaseException) -> str:
 # ---------------------------------------------------------------- connecting
 
 
-@dataclass
-class _Service:
-    """What an audit command works against: Temporal, the read model, documents and archives."""
-
-    settings: Settings
-    engine: Engine
-    client: Client
-    documents: DocumentStore
-    archives: CaseArchives
-
-
 def _engine(settings: Settings) -> Engine:
-
-    from models.database import create_database_engine
+    from api.services.connecting import read_model
 
     url = parse_database_url(settings.database_url)
     sqlite_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
     # SQLite would create an empty file, and every case would look unknown.
     if sqlite_file and not Path(str(url.database)).is_file():
         fail(f"no read model at {url.database} (see --data-dir / --database-url)")
-    # Not migrated (`ensure_schema`): an audit reads the record as it is and changes nothing.
-    return create_database_engine(settings.database_url)
+    # Not migrated: an audit reads the record as it is and changes nothing.
+    return read_model(settings.database_url, migrate=False)
 
 
 @asynccontextmanager
-async def _service(
+async def _backend(
     data_dir: Path | None, database_url: str | None, temporal_port: int | None
-) -> AsyncIterator[_Service]:
+) -> AsyncIterator[Backend]:
     """Temporal and the read model, found the way the service finds them."""
-    from activities.document_store import archive_store, document_store
-    from workflows.audit_archive import CaseArchives
-    from workflows.client import connect_client
+    from api.services.connecting import connect_backend
 
     # Unless told, the running `mufakat dev`'s data directory, read model and Temporal port.
     settings = instance_settings(data_dir, database_url, temporal_port)
     engine = _engine(settings)
     try:
         try:
-            client = await connect_client(
-                embedded_address=settings.embedded_temporal_address,
-                namespace=settings.namespace,
-                # A plain dict: Temporal's settings loader refuses `os.environ` itself
-                # ("'_Environ' object is not an instance of 'dict'") once TEMPORAL_ADDRESS is set.
-                env=dict(os.environ),
-            )
+            backend = await connect_backend(settings, engine)
         except (RuntimeError, ValueError) as error:
             fail(f"cannot connect to Temporal: {_one_line(error)}", _FAILED)
-        archives = CaseArchives(engine, archive_store(settings))
-        yield _Service(settings, engine, client, document_store(settings), archives)
+        yield backend
     finally:
         engine.dispose()
 
@@ -164,72 +134,30 @@ def _one_line_errors() -> Iterator[None]:
 # ---------------------------------------------------------------- choosing the cases
 
 
-def read_model_case_ids(engine: Engine) -> list[str]:
-    """Every case of the read model, in case-id order."""
-    from sqlmodel import Session, col, select
-
-    from models.tables import CaseRecord
-
-    with Session(engine) as session:
-        return list(session.exec(select(CaseRecord.case_id).order_by(col(CaseRecord.case_id))))
-
-
-def _known_in_read_model(engine: Engine, case_ids: Sequence[str]) -> set[str]:
-    from sqlmodel import Session, col, select
-
-    from models.tables import CaseRecord
-
-    with Session(engine) as session:
-        found = session.exec(
-            select(CaseRecord.case_id).where(col(CaseRecord.case_id).in_(case_ids))
-        )
-        return set(found)
-
-
-async def _known_to_temporal(client: Client, case_id: str) -> bool:
-    from temporalio.service import RPCError, RPCStatusCode
-
-    try:
-        await client.get_workflow_handle(case_id).describe()
-    except RPCError as error:
-        if error.status is RPCStatusCode.NOT_FOUND:
-            return False
-        raise
-    return True
-
-
-async def _query(client: Client, query: str) -> list[str]:
-    from temporalio.service import RPCError, RPCStatusCode
-
-    try:
-        return sorted({execution.id async for execution in client.list_workflows(query)})
-    except RPCError as error:
-        if error.status is RPCStatusCode.INVALID_ARGUMENT:
-            fail(f"--query: {_one_line(error)}")
-        raise
-
-
 async def _choose(
-    service: _Service, case_ids: list[str] | None, all_cases: bool, query: str | None
+    backend: Backend, case_ids: list[str] | None, all_cases: bool, query: str | None
 ) -> list[str]:
     """The cases named (each known to the read model or to Temporal), or every case."""
+    from temporalio.service import RPCError, RPCStatusCode
+
+    from api.services.audit import chosen_cases, unknown_cases
+
     if case_ids and all_cases:
         fail("name case ids or give --all, not both")
     if query is not None and not all_cases:
         fail("--query chooses the cases of --all; give --all with it")
     if all_cases:
-        if query is None:
-            return await asyncio.to_thread(read_model_case_ids, service.engine)
-        return await _query(service.client, query)
+        try:
+            return await chosen_cases(backend, query)
+        except RPCError as error:
+            if error.status is RPCStatusCode.INVALID_ARGUMENT:
+                fail(f"--query: {_one_line(error)}")
+            raise
     named = list(dict.fromkeys(case_ids or []))  # once each, in the order given
     malformed = [case_id for case_id in named if re.fullmatch(CASE_ID_PATTERN, case_id) is None]
     if malformed:
         fail(f"not a case id (PKD-yyyy-nnnnnn): {', '.join(malformed)}")
-    recorded = await asyncio.to_thread(_known_in_read_model, service.engine, named)
-    # A case the read model lost is still auditable while Temporal holds its history.
-    others = [case_id for case_id in named if case_id not in recorded]
-    known = await asyncio.gather(*(_known_to_temporal(service.client, c) for c in others))
-    unknown = [case_id for case_id, found in zip(others, known, strict=True) if not found]
+    unknown = await unknown_cases(backend, named)
     if unknown:
         fail(f"unknown case{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
     return named
@@ -262,75 +190,6 @@ def _progress() -> Progress:
 
 
 # ---------------------------------------------------------------- export
-
-
-class _Folder:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def write(self, path: str, data: bytes) -> None:
-        target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-
-
-def _archive_top(archive: Path) -> str:
-    name = archive.name
-    for suffix in (".tar.gz", ".tgz"):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-async def _export_case(service: _Service, case_id: str, signing: _Signing) -> ExportedCase:
-    from temporalio.service import RPCError, RPCStatusCode
-
-    from workflows.audit import history_document, load_case_runs
-    from workflows.audit_archive import ArchiveDamaged
-    from workflows.audit_export import exported_case, trail_and_documents
-
-    # The trail before the history: every entry is then of an action the history holds (an
-    # entry is written once its action's task has committed), even while the case runs on.
-    trail, documents, contents = await asyncio.to_thread(
-        trail_and_documents,
-        service.engine,
-        service.documents,
-        case_id,
-        contents=signing.with_documents,
-    )
-    missing: list[str] = []
-    history: dict[str, Any] | None = None
-    try:
-        # From Temporal, or from the case's archive once Temporal no longer holds it.
-        runs = await load_case_runs(service.client, case_id, service.archives)
-    except RPCError as error:
-        if error.status is not RPCStatusCode.NOT_FOUND:
-            raise
-        missing.append(f"Temporal holds no history of case {case_id}, and it has no archive")
-    except ArchiveDamaged as damaged:
-        missing.append(str(damaged))
-    else:
-        history = history_document(runs)
-    return exported_case(
-        case_id,
-        history,
-        trail,
-        documents,
-        missing,
-        exported_at=signing.now,
-        namespace=service.client.namespace,
-        signer=signing.signer,
-        contents=contents,
-    )
-
-
-@dataclass(frozen=True)
-class _Signing:
-    """What every case of one export shares: its time, the instance's key, what it holds."""
-
-    now: datetime
-    signer: Signer
-    with_documents: bool
 
 
 def _destination(out: Path | None, archive: Path | None, now: datetime) -> Path:
@@ -383,28 +242,32 @@ def export(
         fail("name one or more case ids, or give --all")
 
     async def run() -> int:
-        from workflows.audit_export import manifest, write_manifest
-        from workflows.audit_signing import instance_signer
+        from api.services.audit import export_many
 
-        async with _service(data_dir, database_url, temporal_port) as service:
-            chosen = await _choose(service, case_ids, all_cases, query)
-            key_file = service.settings.audit_signing_key_file
-            signer = await asyncio.to_thread(instance_signer, service.engine, key_file)
-            signing = _Signing(now, signer, documents)
-            with _sink(destination, archive is not None, now) as sink:
-                exported = await _export_all(service, chosen, sink, concurrency, signing)
-                entries = [case.entry for case in exported]
-                selection = {"all": True, "query": query} if all_cases else {"cases": chosen}
-                # Written last: an export without its manifest is visibly incomplete.
-                listed = manifest(now, service.client.namespace, selection, entries, signer)
-                write_manifest(sink, listed, signer)
+        async with _backend(data_dir, database_url, temporal_port) as backend:
+            chosen = await _choose(backend, case_ids, all_cases, query)
+            selection = {"all": True, "query": query} if all_cases else {"cases": chosen}
+            with (
+                _sink(destination, archive is not None, now) as sink,
+                _progress_bar("exporting", len(chosen)) as advance,
+            ):
+                exported = await export_many(
+                    backend,
+                    chosen,
+                    sink,
+                    now=now,
+                    with_documents=documents,
+                    selection=selection,
+                    concurrency=concurrency,
+                    done=lambda case: advance(bool(case.missing)),
+                )
         for case in exported:
             for problem in case.missing + case.findings:
                 typer.echo(f"warning: {case.case_id}: {problem}", err=True)
-        runs = sum(entry["runs"] for entry in entries)
-        events = sum(entry["events"] for entry in entries)
+        runs = sum(case.entry["runs"] for case in exported)
+        events = sum(case.entry["events"] for case in exported)
         typer.echo(
-            f"exported {len(entries)} case(s) ({runs} runs, {events} events) to {destination}"
+            f"exported {len(exported)} case(s) ({runs} runs, {events} events) to {destination}"
         )
         return _FAILED if any(case.missing for case in exported) else 0
 
@@ -416,38 +279,14 @@ def export(
 
 @contextmanager
 def _sink(destination: Path, as_archive: bool, now: datetime) -> Iterator[Sink]:
-    from workflows.audit_export import TarSink
+    from api.services.audit import FolderSink, archive_file
 
     if not as_archive:
         destination.mkdir(parents=True, exist_ok=True)
-        yield _Folder(destination)
+        yield FolderSink(destination)
         return
-    # Built beside its final name and renamed once whole, so no half archive is ever taken for
-    # an export.
-    partial = destination.with_name(destination.name + ".partial")
-    try:
-        with tarfile.open(partial, "w:gz") as packed:
-            yield TarSink(packed, _archive_top(destination), now.timestamp())
-        partial.rename(destination)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-async def _export_all(
-    service: _Service, case_ids: Sequence[str], sink: Sink, concurrency: int, signing: _Signing
-) -> list[ExportedCase]:
-    done: list[ExportedCase] = []
-    with _progress_bar("exporting", len(case_ids)) as advance:
-        async for exported in as_ready(
-            case_ids, lambda case_id: _export_case(service, case_id, signing), concurrency
-        ):
-            for path, data in exported.files.items():
-                sink.write(path, data)
-            # Only what the manifest needs stays in memory, not every history.
-            exported.files = {}
-            done.append(exported)
-            advance(bool(exported.missing))
-    return sorted(done, key=lambda case: case.case_id)
+    with archive_file(destination, now) as sink:
+        yield sink
 
 
 @contextmanager
@@ -468,76 +307,6 @@ def _progress_bar(what: str, total: int) -> Iterator[Callable[[bool], None]]:
 
 
 # ---------------------------------------------------------------- verify
-
-# Below this many cases, starting verifying processes (a second or two of CPU, for the fork
-# server to import Temporal and the workflow) costs more than it saves: this process verifies.
-PROCESS_POOL_FROM = 50
-# Cases in flight per verifying process: fetching some overlaps with replaying others.
-CONCURRENCY = 8
-
-
-def verifying_processes(cases: int, processes: int | None) -> int:
-    """How many processes verify `cases` cases; 0 means this process verifies them all."""
-    if processes is not None:
-        return processes
-    return (os.cpu_count() or 1) if cases >= PROCESS_POOL_FROM else 0
-
-
-def verify_concurrency(processes: int) -> int:
-    """Cases verified at a time when the command is not told."""
-    return max(CONCURRENCY, CONCURRENCY * processes)
-
-
-async def verify_reports(
-    client: Client,
-    engine: Engine,
-    case_ids: Sequence[str],
-    *,
-    concurrency: int | None = None,
-    processes: int | None = None,
-    sandboxed: bool = False,
-    documents: Callable[[], DocumentChecker] | None = None,
-    archive_store: Callable[[], DocumentStore] | None = None,
-) -> AsyncIterator[VerifyReport]:
-    """Every case's report as it is ready, as `mufakat audit verify` makes them.
-
-    `documents` makes the document checker, and `archive_store` the store of closed cases'
-    archives (read once Temporal no longer holds a case), once in each process that verifies.
-    With verifying processes, each takes `concurrency / (2 * processes)` cases at a time (two
-    batches in hand); without, this process verifies `concurrency` cases at a time.
-    """
-    from workflows.audit import verify_cases
-    from workflows.audit_archive import CaseArchives
-    from workflows.replaying import ReplayStream
-    from workflows.verify_pool import VerifierSetup, verify_in_processes
-
-    count = verifying_processes(len(case_ids), processes)
-    in_flight = concurrency or verify_concurrency(count)
-    setup = VerifierSetup.like(
-        client, engine, documents, sandboxed=sandboxed, archive_store=archive_store
-    )
-    if count:
-        async for report in verify_in_processes(
-            client,
-            engine,
-            case_ids,
-            processes=count,
-            setup=setup,
-            batch=max(1, in_flight // (2 * count)),
-        ):
-            yield report
-        return
-    async with ReplayStream(setup.replayer()) as stream:
-        async for report in verify_cases(
-            client,
-            engine,
-            case_ids,
-            concurrency=in_flight,
-            replayer=stream,
-            documents=documents() if documents else None,
-            archives=CaseArchives(engine, archive_store()) if archive_store else None,
-        ):
-            yield report
 
 
 @app.command()
@@ -590,21 +359,18 @@ def verify(
     require_json_dir(json_file)
 
     async def run() -> list[VerifyReport]:
-        from activities.document_store import archive_store, document_store
+        from api.services.audit import verify_many
 
-        async with _service(data_dir, database_url, temporal_port) as service:
-            chosen = await _choose(service, case_ids, all_cases, query)
+        async with _backend(data_dir, database_url, temporal_port) as backend:
+            chosen = await _choose(backend, case_ids, all_cases, query)
             reports: list[VerifyReport] = []
             with _progress_bar("verifying", len(chosen)) as advance:
-                async for report in verify_reports(
-                    service.client,
-                    service.engine,
+                async for report in verify_many(
+                    backend,
                     chosen,
                     concurrency=concurrency,
                     processes=processes,
                     sandboxed=sandboxed,
-                    documents=partial(document_store, service.settings),
-                    archive_store=partial(archive_store, service.settings),
                 ):
                     reports.append(report)
                     advance(not report.ok)
@@ -615,7 +381,7 @@ def verify(
         reports = asyncio.run(run())
     seconds = time.perf_counter() - began
     if json_file is not None:
-        from workflows.audit_export import json_bytes
+        from api.services.offline import json_bytes
 
         json_file.write_bytes(json_bytes(_reports_document(reports)))
     _summary(reports, seconds)

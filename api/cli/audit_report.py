@@ -42,15 +42,6 @@ def echo_problems(checks: Iterable[Check]) -> None:
 
 def verified_document(cases: int, failed: list[str], **report: Any) -> dict[str, Any]:
     """A `--json` report: when and by which build, how many cases, which failed, then `report`."""
-    from datetime import UTC, datetime
+    from api.services.offline import report_document
 
-    from workflows.audit_export import instant, tool
-
-    return {
-        "verified_at": instant(datetime.now(UTC)),
-        "tool": tool(),
-        "cases": cases,
-        "ok": cases - len(failed),
-        "failed": failed,
-        **report,
-    }
+    return report_document(cases, failed, **report)

@@ -28,7 +28,7 @@ def upgrade(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Migrate the database up to a revision (default: the newest) and print where it is."""
-    from models import migrate
+    from storage import migrate
 
     url = _url(data_dir, database_url)
     with _one_line_errors():
@@ -40,7 +40,7 @@ def upgrade(
 @app.command()
 def current(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Print the database's revision, or `base` before the first migration."""
-    from models import migrate
+    from storage import migrate
 
     url = _url(data_dir, database_url)
     with _one_line_errors():
@@ -51,7 +51,7 @@ def current(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
 @app.command()
 def check(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Compare the database with the tables in code: `ok`, or one line per difference, exit 1."""
-    from models import migrate
+    from storage import migrate
 
     url = _url(data_dir, database_url)
     with _one_line_errors():

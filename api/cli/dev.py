@@ -47,19 +47,15 @@ def worker(data_dir: DataDir = None, temporal_port: TemporalPort = None) -> None
 
 
 async def _run_worker(settings: Settings) -> None:
+    from api.services.connecting import read_model as open_read_model
+    from api.services.connecting import temporal_client
     from api.telemetry import configure_tracing
-    from models.database import create_database_engine
-    from models.schema import ensure_schema
-    from workflows.client import connect_client
     from workflows.worker import build_worker
 
     configure_tracing("worker")  # before the client: its tracing interceptor uses the provider
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    read_model = create_database_engine(settings.database_url)
-    ensure_schema(read_model)
-    client = await connect_client(
-        embedded_address=settings.embedded_temporal_address, namespace=settings.namespace
-    )
+    read_model = open_read_model(settings.database_url, migrate=True)
+    client = await temporal_client(settings)
     worker = build_worker(client, read_model=read_model, task_queue=settings.task_queue)
     archiving = _start_archiver(settings, client, read_model)
     stop = asyncio.Event()
@@ -81,11 +77,11 @@ async def _run_worker(settings: Settings) -> None:
 def _start_archiver(
     settings: Settings, client: Client, read_model: Engine
 ) -> asyncio.Task[None] | None:
-    """Archive every case that closes (`workflows.archiver`), unless `archive_interval` is 0."""
+    """Archive every case that closes (`audit.archiver`), unless `archive_interval` is 0."""
     if not settings.archive_interval:
         return None
     from activities.document_store import archive_store, document_store
-    from workflows.archiver import CaseArchiver
+    from audit.archiver import CaseArchiver
 
     archiver = CaseArchiver(
         client,

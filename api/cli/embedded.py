@@ -173,6 +173,7 @@ def banner(settings: Settings, recorded_in: Path | None = None) -> str:
     lines = [
         f"Mufakat is running. Data: {settings.data_dir}  Logs: {settings.log_dir}",
         f"  API          {api}  (health: {api}/health, docs: {api}/docs)",
+        f"  Konsol       {api}/konsol  (sign in with a key from `mufakat keys create`)",
         f"  Temporal UI  http://127.0.0.1:{settings.temporal_port + 1000}",
         f"  Temporal     {settings.embedded_temporal_address}  namespace {settings.namespace}"
         f"  retention {settings.retention}",

@@ -45,12 +45,11 @@ def _session(database_url: str) -> Iterator[Session]:
     from sqlalchemy.exc import OperationalError
     from sqlmodel import Session
 
-    from models.database import create_database_engine
-    from models.schema import ensure_schema
+    from api.services.connecting import read_model
 
-    engine = create_database_engine(database_url)
+    engine = None
     try:
-        ensure_schema(engine)
+        engine = read_model(database_url, migrate=True)
         with Session(engine) as session:
             yield session
     except OperationalError as error:
@@ -59,7 +58,8 @@ def _session(database_url: str) -> Iterator[Session]:
         shown = parse_database_url(database_url).render_as_string(hide_password=True)
         fail(f"database {shown}: {reason}", code=1)
     finally:
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
 
 
 def _created(file: Path | None) -> None:

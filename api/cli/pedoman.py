@@ -13,7 +13,7 @@ import typer
 from pydantic import ValidationError
 
 from models.case import CaseType
-from models.guidelines import DEFAULT_VERSION, default_guideline, read_guideline_data
+from models.guidelines import DEFAULT_VERSION, default_guideline
 from models.pedoman import Guideline
 from models.pedoman_check import Problem, check_guideline
 from models.pedoman_graph import mermaid, stage_table
@@ -39,7 +39,8 @@ class ExportFormat(StrEnum):
 def _read(file: Path) -> dict[str, Any]:
     """The file's raw mapping, or one line naming the file and exit 2."""
     try:
-        data = read_guideline_data(file)
+        text = file.read_text(encoding="utf-8")
+        data: Any = json.loads(text) if file.suffix == ".json" else tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
         # An OSError's own text repeats the file name; its strerror alone says what went wrong.
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)

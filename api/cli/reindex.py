@@ -23,29 +23,23 @@ def reindex(
     concurrency: Annotated[int, typer.Option(min=1, max=64)] = 8,
 ) -> None:
     """Rebuild the read model from every case's workflow (Temporal is the record)."""
-    from models.database import create_database_engine
-    from models.schema import ensure_schema
-    from workflows.client import connect_client
-    from workflows.reindex import clear_cases
-    from workflows.reindex import reindex as rebuild
+    from api.services.connecting import connect_backend, read_model
+    from api.services.reindexing import rebuild_read_model
 
     # The running instance's, unless told: never a new empty database in whatever folder this is.
     settings = instance_settings(data_dir, database_url, temporal_port)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_database_engine(settings.database_url)
-    ensure_schema(engine)
+    engine = read_model(settings.database_url, migrate=True)
 
     async def run() -> None:
         try:
-            client = await connect_client(
-                embedded_address=settings.embedded_temporal_address, namespace=settings.namespace
-            )
+            backend = await connect_backend(settings, engine)
         except (RuntimeError, ValueError) as error:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else "no answer"
             fail(f"cannot connect to Temporal: {reason}", code=1)
-        if fresh:  # only once Temporal answers: the rows are rebuilt from it
-            clear_cases(engine)
-        report = await rebuild(client, engine, query=query, concurrency=concurrency)
+        report = await rebuild_read_model(
+            backend, query=query, concurrency=concurrency, fresh=fresh
+        )
         typer.echo(f"projected {len(report.projected)} case(s)")
         for case_id, reason in sorted(report.failed.items()):
             typer.echo(f"error: {case_id}: {reason}", err=True)

@@ -1,7 +1,7 @@
 """`mufakat audit verify-archive FILE`: an auditor verifies an export on their own machine.
 
 No server, no database, no network, no settings: only the archive, this build's workflow code
-and, when the auditor has one, the public key they trust (`workflows.audit_offline`).
+and, when the auditor has one, the public key they trust (`api.services.offline`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from api.cli.audit_report import echo_problems, require_json_dir, verified_docum
 from api.cli.options import fail
 
 if TYPE_CHECKING:
+    from api.services.offline import ArchiveReport
     from models.signing import PublicKey
-    from workflows.audit_offline import ArchiveReport
 
 # The exit code when any check failed (bad input exits 2).
 _FAILED = 1
@@ -61,19 +61,11 @@ def verify_archive(
         fail(f"no archive {archive}")
     require_json_dir(json_file)
 
+    from api.services.offline import ArchiveUnreadable, verify_export
+
     async def run() -> ArchiveReport:
-        from workflows.audit_offline import verify_archive as verify
-        from workflows.replaying import ReplayStream, unsandboxed_case_replayer
-
-        async with ReplayStream(unsandboxed_case_replayer()) as stream:
-            return await verify(
-                archive,
-                stream,
-                trusted=trusted,
-                trusted_key_id=key_id.lower() if key_id else None,
-            )
-
-    from workflows.audit_offline import ArchiveUnreadable
+        trusted_key_id = key_id.lower() if key_id else None
+        return await verify_export(archive, trusted=trusted, trusted_key_id=trusted_key_id)
 
     began = time.perf_counter()
     try:
@@ -82,7 +74,7 @@ def verify_archive(
         fail(str(error), _FAILED)
     seconds = time.perf_counter() - began
     if json_file is not None:
-        from workflows.audit_export import json_bytes
+        from api.services.offline import json_bytes
 
         json_file.write_bytes(json_bytes(_document(report)))
     _print(report, seconds)

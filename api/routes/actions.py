@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Request
-from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.engine import Engine
+from fastapi import APIRouter, Body
 
-from api.acting import act, action_key, ensure_visible, may_act
 from api.action_models import ActionBody, openapi_examples
-from api.case_view import read_case
-from api.deps import CallerDep, IdempotencyKeyRequired
-from api.errors import PROBLEM_RESPONSES
-from api.messages.catalogue import msg
-from api.routes.cases import FORBIDDEN, NOT_FOUND, UNAVAILABLE, CaseIdPath
+from api.deps import BackendDep, CallerDep, CaseIdPath, IdempotencyKeyRequired
+from api.problems import ACTION_CONFLICT, FORBIDDEN, NOT_FOUND, PROBLEM_RESPONSES, UNAVAILABLE
 from api.schemas import ActionOut
+from api.services.acting import take_action
 
 router = APIRouter(prefix="/v1/cases", tags=["actions"])
 
@@ -26,23 +21,13 @@ router = APIRouter(prefix="/v1/cases", tags=["actions"])
     summary="Lakukan tindakan / Take an action",
     response_description="Tindakan yang diterima dan perkara sesudahnya / The accepted action "
     "and the case after it",
-    responses=PROBLEM_RESPONSES
-    | NOT_FOUND
-    | FORBIDDEN
-    | {
-        409: {
-            **PROBLEM_RESPONSES[422],
-            "description": "Tidak boleh pada tahap atau keadaan ini / Not allowed in this stage "
-            "or state.",
-        }
-    }
-    | UNAVAILABLE,
+    responses=PROBLEM_RESPONSES | NOT_FOUND | FORBIDDEN | ACTION_CONFLICT | UNAVAILABLE,
 )
 async def take(
     case_id: CaseIdPath,
     body: Annotated[ActionBody, Body(openapi_examples=openapi_examples())],
     caller: CallerDep,
-    request: Request,
+    backend: BackendDep,
     idempotency_key: IdempotencyKeyRequired,
 ) -> ActionOut:
     """Terapkan tindakan pedoman.md §5–§6 dan kembalikan perkara sesudahnya.
@@ -56,24 +41,4 @@ async def take(
     (`duplicate: true`), changing nothing; the same key with another action or payload is 409
     `idempotency_key_reused`.
     """
-    may_act(caller, body.on_behalf_of, msg("reads_only.actions"))
-    await ensure_visible(request, caller, case_id)
-    applied = await act(
-        request,
-        caller,
-        case_id,
-        action=body.action,
-        payload=body.payload(),
-        on_behalf_of=body.on_behalf_of,
-        key=action_key(caller, idempotency_key),
-    )
-    engine: Engine = request.app.state.engine
-    case = await run_in_threadpool(read_case, engine, caller, case_id)
-    result = applied.result
-    return ActionOut(
-        seq=result.seq,
-        action=result.action,
-        stage_before=result.stage_before,
-        duplicate=applied.duplicate,
-        case=case,
-    )
+    return await take_action(backend, caller, case_id, body, idempotency_key=idempotency_key)

@@ -5,35 +5,21 @@ from __future__ import annotations
 from typing import Annotated, cast
 
 from annotated_types import Ge, Le
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
-from activities.calendar import WorkingDayCalendar
 from activities.deadline_quote import (
     DeadlineQuote,
     parse_limit_text,
     parse_start_date,
     quote_deadline,
 )
-from api.deps import CallerDep
-from api.errors import PROBLEM_RESPONSES, invalid_request
+from api.deps import CalendarDep, CallerDep
 from api.messages.catalogue import Message, msg
 from api.messages.fields import field_problem
+from api.problems import PROBLEM_RESPONSES, invalid_request
 from models.time import Limit
 
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
-
-
-async def get_calendar(request: Request) -> WorkingDayCalendar:
-    """The app's one calendar, so every request shares its holiday cache."""
-    # Made on first use rather than at startup, so an app that never counts never loads holidays;
-    # async, so it runs on the event loop and two requests cannot both create one.
-    calendar: WorkingDayCalendar | None = getattr(request.app.state, "calendar", None)
-    if calendar is None:
-        calendar = request.app.state.calendar = WorkingDayCalendar()
-    return calendar
-
-
-CalendarDep = Annotated[WorkingDayCalendar, Depends(get_calendar)]
 
 
 @router.get(

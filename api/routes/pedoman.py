@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, Field
-from sqlmodel import Session
 
 from api.deps import CallerDep, SessionDep
-from api.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, NotFound, Problem
-from api.messages.catalogue import msg
+from api.problems import PROBLEM_RESPONSES, UNKNOWN_GUIDELINE_VERSION
+from api.services import guidelines
+from api.services.guidelines import GuidelineVersions
 from models.case import CaseType
-from models.guideline_catalog import (
-    GuidelineDocument,
-    GuidelineVersion,
-    find_guideline,
-    known_versions,
-    shipped_guideline,
-)
-from models.guidelines import default_guideline, pin
-from models.pedoman_graph import mermaid
+from models.guideline_versions import GuidelineDocument
 
 router = APIRouter(prefix="/v1/pedoman", tags=["pedoman"])
 
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {
-        "model": Problem,
-        "description": "Versi tidak dikenal / No guideline has this version (or this track).",
-        "content": {PROBLEM_MEDIA_TYPE: {}},
-    }
-}
 _MERMAID_EXAMPLE = 'flowchart TD\n    filed(("filed")) --> intake\n    intake["intake<br/>…"]\n'
 
 VersionPath = Annotated[
@@ -43,15 +27,6 @@ VersionPath = Annotated[
 ]
 
 
-class GuidelineVersions(BaseModel):
-    """Every guideline version known, newest first."""
-
-    current: str = Field(
-        description="Hash pedoman bawaan / The content hash of the shipped guideline."
-    )
-    versions: list[GuidelineVersion]
-
-
 @router.get(
     "",
     summary="Pedoman yang berlaku / The current guideline",
@@ -60,7 +35,7 @@ class GuidelineVersions(BaseModel):
 )
 def get_current_guideline(caller: CallerDep, session: SessionDep) -> GuidelineDocument:
     """The guideline new cases are pinned to: the one shipped with the product."""
-    return shipped_guideline(session)
+    return guidelines.current_guideline(session)
 
 
 @router.get(
@@ -71,22 +46,20 @@ def get_current_guideline(caller: CallerDep, session: SessionDep) -> GuidelineDo
 )
 def list_guideline_versions(caller: CallerDep, session: SessionDep) -> GuidelineVersions:
     """Every guideline version known: the shipped one and every one a case was pinned to."""
-    return GuidelineVersions(
-        current=pin(default_guideline()).content_hash, versions=known_versions(session)
-    )
+    return guidelines.guideline_versions(session)
 
 
 @router.get(
     "/{version}",
     summary="Satu versi pedoman / One guideline version",
     response_description="Pedoman versi ini / The guideline of this version",
-    responses=PROBLEM_RESPONSES | _NOT_FOUND,
+    responses=PROBLEM_RESPONSES | UNKNOWN_GUIDELINE_VERSION,
 )
 def get_guideline(
     caller: CallerDep, session: SessionDep, version: VersionPath
 ) -> GuidelineDocument:
     """One version; if several differ in content, the shipped one or else the newest recorded."""
-    return _guideline(session, version)
+    return guidelines.guideline(session, version)
 
 
 @router.get(
@@ -95,7 +68,7 @@ def get_guideline(
     response_class=PlainTextResponse,
     response_description="Diagram Mermaid satu jalur / A Mermaid flowchart of one track",
     responses=PROBLEM_RESPONSES
-    | _NOT_FOUND
+    | UNKNOWN_GUIDELINE_VERSION
     | {200: {"content": {"text/plain": {"example": _MERMAID_EXAMPLE}}}},
 )
 def get_guideline_graph(
@@ -111,17 +84,4 @@ def get_guideline_graph(
     ],
 ) -> PlainTextResponse:
     """A Mermaid flowchart of one track's stages, actions, timeouts and closing states."""
-    guideline = _guideline(session, version).guideline
-    if track not in guideline.tracks:
-        no_track = msg("unknown_track", version=version, track=track.value)
-        raise NotFound("unknown_track", no_track)
-    return PlainTextResponse(mermaid(guideline, track))
-
-
-def _guideline(session: Session, version: str) -> GuidelineDocument:
-    # No version holds a NUL, and PostgreSQL fails a query comparing text with one (a 500).
-    document = None if "\x00" in version else find_guideline(session, version)
-    if document is None:
-        unknown = msg("unknown_guideline_version", version=version)
-        raise NotFound("unknown_guideline_version", unknown)
-    return document
+    return PlainTextResponse(guidelines.stage_graph(session, version, track))

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from api.deps import CallerDep
-from api.errors import (
-    PROBLEM_MEDIA_TYPE,
-    PROBLEM_RESPONSES,
-    NotFound,
-    Problem,
-    Unprocessable,
-    invalid_request,
-)
 from api.messages.catalogue import msg
 from api.messages.fields import field_problem
+from api.problems import PROBLEM_RESPONSES, UNKNOWN_REGION, NotFound, invalid_request
+from api.services.routing import region_code_problem
 from models.regions import (
-    MalformedRegionCode,
     Region,
     RegionCodeError,
     RegionLevel,
@@ -108,14 +100,7 @@ async def list_regions(
     "/{code}",
     summary="Satu wilayah / One region",
     response_description="Wilayah dengan kode ini / The region with this code",
-    responses=PROBLEM_RESPONSES
-    | {
-        404: {
-            "model": Problem,
-            "description": "Kode wilayah tidak dikenal / No region has this code.",
-            "content": {PROBLEM_MEDIA_TYPE: {}},
-        }
-    },
+    responses=PROBLEM_RESPONSES | UNKNOWN_REGION,
 )
 async def get_region(
     caller: CallerDep,
@@ -134,16 +119,6 @@ async def get_region(
         raise NotFound("unknown_region", msg("unknown_region", code=error.code)) from None
     except RegionCodeError as error:
         raise region_code_problem(error, ["code"], "path") from None
-
-
-def region_code_problem(
-    error: RegionCodeError, where: Sequence[str | int], location: str = "query"
-) -> Unprocessable:
-    """A 422 problem naming the code at `where` (in a query parameter unless told): malformed,
-    or not a known region."""
-    kind = "malformed_region_code" if isinstance(error, MalformedRegionCode) else "unknown_region"
-    why = msg(kind, code=error.code)
-    return invalid_request([field_problem(location, where, kind, why)], kind)
 
 
 def _province(code: str) -> str:

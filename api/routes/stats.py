@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
-from sqlalchemy import ColumnElement, Select, func, select
-from sqlmodel import Session, col
 
-from api.auth import Caller
-from api.deps import CallerDep, SessionDep
-from api.errors import PROBLEM_RESPONSES
+from api.deps import CalendarDep, CallerDep, SessionDep
+from api.problems import PROBLEM_RESPONSES
 from api.schemas import Stats
-from api.visibility import visible_cases
-from models.tables import CaseDeadline, CaseParty, CaseRecord, CaseSector
+from api.services.stats import case_stats
 
 router = APIRouter(prefix="/v1/stats", tags=["stats"])
 
@@ -25,63 +19,13 @@ router = APIRouter(prefix="/v1/stats", tags=["stats"])
     response_description="Jumlah perkara / Case counts",
     responses=PROBLEM_RESPONSES,
 )
-def get_stats(caller: CallerDep, session: SessionDep) -> Stats:
-    """Jumlah perkara terbuka per tahap, forum, provinsi dan sektor, dan yang terlambat, atas
-    perkara yang boleh dilihat pemanggil.
+def get_stats(caller: CallerDep, session: SessionDep, calendar: CalendarDep) -> Stats:
+    """Jumlah perkara terbuka per tahap, forum, provinsi dan sektor, yang terlambat (juga per
+    forum), median hari kerja per tahap, dan perkara diajukan dan selesai per bulan, atas perkara
+    yang boleh dilihat pemanggil.
 
-    Open cases by stage, forum, province and sector, and what is overdue, over the cases this
+    Open cases by stage, forum, province and sector, what is overdue (also by forum), the median
+    working days spent per stage, and cases filed and closed per month, over the cases this
     caller may see.
     """
-    scope = _scope(caller)
-    open_ = [*scope, col(CaseRecord.status) == "open"]
-    open_ids = select(col(CaseRecord.case_id)).where(*open_)
-    return Stats(
-        open_cases=_count(session, open_),
-        closed_cases=_count(session, [*scope, col(CaseRecord.status) == "closed"]),
-        by_stage=_grouped(session, col(CaseRecord.stage), open_),
-        by_forum=_grouped(session, col(CaseRecord.forum), open_),
-        by_province=_pairs(
-            session,
-            select(col(CaseParty.province_code), func.count(func.distinct(col(CaseParty.case_id))))
-            .where(col(CaseParty.case_id).in_(open_ids), col(CaseParty.province_code).is_not(None))
-            .group_by(col(CaseParty.province_code)),
-        ),
-        by_sector=_pairs(
-            session,
-            select(col(CaseSector.sector), func.count())
-            .where(col(CaseSector.case_id).in_(open_ids))
-            .group_by(col(CaseSector.sector)),
-        ),
-        overdue_cases=_count(session, [*open_, col(CaseRecord.overdue).is_(True)]),
-        overdue_legal_opinions=int(
-            session.execute(
-                select(func.count())
-                .select_from(CaseDeadline)
-                .where(
-                    col(CaseDeadline.case_id).in_(open_ids),
-                    col(CaseDeadline.clock).startswith("legal_opinion:"),
-                    col(CaseDeadline.overdue).is_(True),
-                )
-            ).scalar_one()
-        ),
-    )
-
-
-def _scope(caller: Caller) -> list[ColumnElement[bool]]:
-    visible = visible_cases(caller)
-    return [] if visible is None else [visible]
-
-
-def _count(session: Session, conditions: list[ColumnElement[bool]]) -> int:
-    query = select(func.count()).select_from(CaseRecord).where(*conditions)
-    return int(session.execute(query).scalar_one())
-
-
-def _grouped(
-    session: Session, column: Any, conditions: list[ColumnElement[bool]]
-) -> dict[str, int]:
-    return _pairs(session, select(column, func.count()).where(*conditions).group_by(column))
-
-
-def _pairs(session: Session, query: Select[tuple[Any, int]]) -> dict[str, int]:
-    return {str(key): int(count) for key, count in session.execute(query)}
+    return case_stats(session, caller, calendar=calendar)

@@ -54,9 +54,9 @@ from activities.calendar import WorkingDayCalendar
 from activities.deadlines import start_clock
 from activities.projection import ProjectionActivities
 from api.auth import Caller, create_key
-from api.case_view import case_public, load_case
-from api.worklist import Worklist, worklist
-from api.worklist_filters import Awaiting
+from api.services.case_view import case_public, load_case
+from api.services.worklist import Worklist, worklist
+from api.services.worklist_filters import Awaiting
 from models import search_attributes as sa
 from models.case import (
     Agreement,
@@ -71,7 +71,6 @@ from models.case import (
     Sector,
     Side,
 )
-from models.database import create_database_engine
 from models.forum import Routing
 from models.guidelines import default_guideline, pin
 from models.pedoman import ClosingState, Guideline, PinnedGuideline
@@ -79,7 +78,6 @@ from models.pedoman_graph import stage_edges
 from models.regions import Region, load_regions
 from models.roles import Actor, Role
 from models.routing import RoutingError
-from models.schema import ensure_schema
 from models.state import (
     ActionRequest,
     AllowedAction,
@@ -91,6 +89,8 @@ from models.state import (
 )
 from models.tables import NO_DUE_DATE, GuidelineRecord
 from models.time import DayType, Deadline, DeadlineRequest, Limit
+from storage.database import create_database_engine
+from storage.schema import ensure_schema
 from tests.api_harness import ksdd_filing_json
 from tests.benchmarks.common import (
     bounded,
@@ -1291,6 +1291,11 @@ async def latency(
                     f"list ?province= ({','.join(provinces)})", op_token, operator,
                     lambda i: "/v1/cases", lambda i: {"province": provinces[i % len(provinces)]},
                     listing(lambda i: Worklist(province=provinces[i % len(provinces)]), operator),
+                ),
+                Probe(
+                    "list ?q=<case id beginning>", op_token, operator,
+                    lambda i: "/v1/cases", lambda i: {"q": details[i % len(details)][:-1]},
+                    listing(lambda i: Worklist(q=details[i % len(details)][:-1]), operator),
                 ),
                 Probe(
                     "list, next page (?cursor=)", op_token, operator,

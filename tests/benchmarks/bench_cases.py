@@ -32,11 +32,11 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
 from models import search_attributes as sa
-from models.database import create_database_engine
 from models.pedoman import ClosingState
 from models.roles import Actor
-from models.schema import ensure_schema
 from models.state import ActionRequest, CaseInput, CaseStatus, CaseView
+from storage.database import create_database_engine
+from storage.schema import ensure_schema
 from tests.benchmarks.common import (
     SQLITE_PRAGMAS,
     bounded,

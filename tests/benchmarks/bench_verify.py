@@ -41,17 +41,14 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from activities.document_store import LocalDocumentStore
-from api.cli.audit import (
-    read_model_case_ids,
-    verify_concurrency,
-    verify_reports,
-    verifying_processes,
-)
+from api.services.pacing import CONCURRENCY, verify_concurrency, verifying_processes
+from audit.batch import verify_reports
+from audit.selection import read_model_case_ids
 from models import search_attributes as sa
-from models.database import create_database_engine
 from models.roles import Actor
-from models.schema import ensure_schema
 from models.state import ActionRequest, CaseStatus
+from storage.database import create_database_engine
+from storage.schema import ensure_schema
 from tests.benchmarks.common import (
     SQLITE_PRAGMAS,
     bounded,
@@ -155,10 +152,13 @@ async def verify_all(
     failed: list[str] = []
     verified = 0
     first: float | None = None
+    processes = verifying_processes(len(case_ids), None)
     async for report in verify_reports(
         client,
         engine,
         case_ids,
+        concurrency=verify_concurrency(processes),
+        processes=processes,
         sandboxed=sandboxed,
         documents=partial(LocalDocumentStore, store.directory),
     ):
@@ -217,7 +217,9 @@ async def bench(args: argparse.Namespace, workdir: Path, log: IO[bytes]) -> Resu
         warm = case_ids[: args.warmup]
         if warm:
             await plain_loop(client, warm, replayer)
-            async for _ in verify_reports(client, engine, warm, documents=lambda: store):
+            async for _ in verify_reports(
+                client, engine, warm, concurrency=CONCURRENCY, processes=0, documents=lambda: store
+            ):
                 pass
         plain = await plain_loop(client, case_ids, replayer)
         out(f"measured: {plain.name}: {plain.seconds:.2f} s")

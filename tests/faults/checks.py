@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 from temporalio.client import WorkflowHistory
 
+from audit.runs import RunHistory, parse_run
 from tests.faults.load import KeySent, LoadRun
-from workflows.audit_runs import RunHistory, parse_run
 
 # The read model and the trail may follow the history later: the trail's writer is an activity
 # whose lost attempt (a worker or server killed under it) is retried after its 30 s timeout.

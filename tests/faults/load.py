@@ -64,7 +64,7 @@ class KeySent:
 
     @property
     def recorded_key(self) -> str:
-        """The update id the API records it under (`api.acting.action_key`)."""
+        """The update id the API records it under (`api.services.applying.action_key`)."""
         return f"{self.key_id}/{self.idempotency_key}"
 
     @property

@@ -26,8 +26,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
-from models.database import create_database_engine
-from models.schema import ensure_schema
+from storage.database import create_database_engine
+from storage.schema import ensure_schema
 from tests.cases import running_worker
 from tests.conftest import start_dev_server, start_skipping_server
 from tests.histories.corpus import (

@@ -1,0 +1,1 @@
+"""What proves the record: histories, replay verification, exports and archives."""

@@ -1,0 +1,34 @@
+"""A guideline version as the service lists it: its content hash, whether it is the shipped one,
+and when a case first used it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from models.pedoman import Guideline
+
+
+class GuidelineVersion(BaseModel):
+    """One guideline version, identified by its content hash."""
+
+    version: str = Field(examples=["2026.1"])
+    content_hash: str = Field(
+        description="Hash isi pedoman / SHA-256 of the guideline's canonical JSON, "
+        "which cases are pinned to.",
+        examples=["9f2c0e1b7a4d5c3e8f6a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6"],
+    )
+    shipped: bool = Field(
+        description="Pedoman bawaan / True for the guideline shipped with the product."
+    )
+    published_at: datetime | None = Field(
+        description="Pertama kali dipakai perkara / When the read model first recorded it (a case "
+        "was pinned to it); null for the shipped guideline until a case uses it."
+    )
+
+
+class GuidelineDocument(GuidelineVersion):
+    """A guideline version with the full guideline."""
+
+    guideline: Guideline
