@@ -10,6 +10,9 @@ version needs no new code to be shown.
 
 from __future__ import annotations
 
+from functools import cache
+
+from api.action_models import shipped_guidelines
 from api.konsol.texts import _
 from models.regions import RegionCodeError, load_regions
 
@@ -177,3 +180,15 @@ def forum_name(forum: str, gwpp_province: str | None, clause_route: str | None) 
         return _("Menteri Dalam Negeri")
     route = named(CLAUSE_ROUTES, clause_route) if clause_route else ""
     return _("Klausul penyelesaian sengketa: %(route)s") % {"route": route}
+
+
+@cache
+def stage_titles() -> dict[str, str]:
+    """Each stage's title in the shipped guidelines (the newest's wins), in the pedoman's order:
+    the opening, each track, the tail."""
+    titles: dict[str, str] = {}
+    for guideline in shipped_guidelines():
+        tracks = [stage for track in guideline.tracks.values() for stage in track.stages]
+        for stage in [*guideline.opening, *tracks, *guideline.tail]:
+            titles[stage.name] = stage.title
+    return titles

@@ -22,12 +22,10 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session
 
-from api.action_models import shipped_guidelines
-from api.konsol.names import CASE_TYPES, SECTORS
+from api.konsol.names import CASE_TYPES, SECTORS, stage_titles
 from api.konsol.texts import _
 from api.services.cases import MAX_PAGE, WorklistQuery
 from api.services.worklist_filters import known_stages, province_codes
-from models.case import CaseType
 from models.regions import load_regions
 
 PATH = "/konsol/perkara"
@@ -184,7 +182,7 @@ def filter_choices(session: Session) -> dict[str, list[Choice]]:
     """Every select's choices, in the order a person looks for them."""
     provinces = load_regions()
     return {
-        "stage": [Choice(stage, title) for stage, title in stage_titles(session).items()],
+        "stage": [Choice(stage, title) for stage, title in stage_choices(session).items()],
         "forum": [Choice(value, label) for value, label in FORUMS.items()],
         "province": [
             Choice(code, f"{provinces.get(code).name} ({code})")
@@ -197,18 +195,9 @@ def filter_choices(session: Session) -> dict[str, list[Choice]]:
     }
 
 
-def stage_titles(session: Session) -> dict[str, str]:
-    """Every stage a case can be in, named as the newest guideline names it, in the order the
-    guideline runs them (KSDD's track first, then the others' own stages)."""
+def stage_choices(session: Session) -> dict[str, str]:
+    """Every stage a case can be in, named and ordered as the guidelines run them (a stage only
+    a later guideline names last, by its id)."""
     known = set(known_stages(session))
-    titles: dict[str, str] = {}
-    for guideline in reversed(shipped_guidelines()):
-        for case_type in CaseType:
-            if case_type not in guideline.tracks:
-                continue
-            for stage, definition in guideline.stages_for(case_type).items():
-                if stage in known:
-                    titles.setdefault(stage, definition.title)
-    for stage in sorted(known - titles.keys()):  # a stage only a later guideline names
-        titles[stage] = stage
-    return titles
+    titles = {stage: title for stage, title in stage_titles().items() if stage in known}
+    return titles | {stage: stage for stage in sorted(known - titles.keys())}

@@ -97,6 +97,13 @@ class Visit:
     async def open(self, path: str) -> None:
         await self.page.goto(self.origin + path)
 
+    def refused_logged(self, status: str) -> None:
+        """Chromium logs an answer with a 4xx status (`"409 (Conflict)"`) as a console error: the
+        refusal the test asked for, and no other; cleared, so the visit's end checks the rest."""
+        logged = f"Failed to load resource: the server responded with a status of {status}"
+        assert self.offline.console_errors == [logged], self.offline.console_errors
+        self.offline.console_errors.clear()
+
 
 async def sign_in(page: Page, origin: str, token: str) -> None:
     """Sign in through the form, as a person pasting a key does."""

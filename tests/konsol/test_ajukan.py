@@ -15,7 +15,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 from models.roles import Role
 from tests.api_harness import Api, ksdd_filing_json
 from tests.browser import serving
-from tests.konsol.console import ON_SQLITE, Visit, console, screenshots, serious_violations, sign_in
+from tests.konsol.console import ON_SQLITE, console, screenshots, serious_violations, sign_in
 
 pytestmark = ON_SQLITE
 
@@ -51,13 +51,6 @@ async def file_and_land(page: Page) -> str:
     found = CASE_PAGE.search(page.url)
     assert found is not None
     return found.group(1)
-
-
-def refused_page_logged(visit: Visit, status: str) -> None:
-    """Chromium logs a page answered with a 4xx: the refusal the test asked for, and no other."""
-    logged = f"Failed to load resource: the server responded with a status of {status}"
-    assert visit.offline.console_errors == [logged], visit.offline.console_errors
-    visit.offline.console_errors.clear()
 
 
 async def case_ids(api: Api) -> list[str]:
@@ -181,7 +174,7 @@ async def test_a_refused_filing_shows_its_fields_and_files_nothing(
         )
         await expect(page.get_by_label("Pendanaan")).to_be_checked()
         assert page.url.endswith("/konsol/ajukan")
-        refused_page_logged(visit, "422 (Unprocessable Entity)")
+        visit.refused_logged("422 (Unprocessable Entity)")
     assert await case_ids(api) == before
 
 
@@ -207,7 +200,7 @@ async def test_a_possible_duplicate_is_named_and_filed_only_when_confirmed(
             "href", f"/konsol/perkara/{earlier}"
         )
         assert await case_ids(api) == [earlier]
-        refused_page_logged(visit, "409 (Conflict)")
+        visit.refused_logged("409 (Conflict)")
 
         await page.get_by_label("Tetap ajukan (bukan perkara yang sama)").check()
         again = await file_and_land(page)
@@ -237,7 +230,7 @@ async def test_the_filing_form_reads_well_on_a_laptop_and_a_phone(
         await page.get_by_label("Judul perkara").fill("")
         await page.get_by_role("button", name="Ajukan perkara", exact=True).click()
         await expect(page.locator("#ringkasan-galat")).to_contain_text("Judul perkara")
-        refused_page_logged(visit, "422 (Unprocessable Entity)")
+        visit.refused_logged("422 (Unprocessable Entity)")
         await looks_right(page, "ajukan-galat")
 
 
@@ -293,7 +286,7 @@ async def test_only_operators_and_parties_file(api: Api, browser: Browser) -> No
             "perkara diajukan oleh operator atau pihak, bukan oleh gwpp"
         )
         await expect(visit.page.get_by_role("link", name="Ajukan perkara")).to_have_count(0)
-        refused_page_logged(visit, "403 (Forbidden)")
+        visit.refused_logged("403 (Forbidden)")
 
 
 async def test_a_double_submit_is_one_case(api: Api, browser: Browser) -> None:

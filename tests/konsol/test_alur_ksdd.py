@@ -20,7 +20,7 @@ from models.roles import Role
 from tests.api_harness import Api
 from tests.cases import replays_every_run
 from tests.konsol.console import ON_SQLITE, Visit, another, console
-from tests.konsol.test_perkara import api_timeline, refused_logged, take
+from tests.konsol.test_perkara import api_timeline, take
 
 SHOTS = Path("/tmp/shots")
 LANDED = re.compile(r"/konsol/perkara/(PKD-\d{4}-\d{6})\?diajukan=1$")
@@ -139,7 +139,7 @@ async def test_a_ksdd_case_from_filing_to_closing_only_by_clicking(
             "Wakil Pemerintah Pusat"
         )
         await expect(refusal).to_contain_text("Tidak ada yang berubah dalam perkara.")
-        refused_logged(kabupaten, "409 (Conflict)")
+        kabupaten.refused_logged("409 (Conflict)")
         assert await api_timeline(api, case_id) == before
 
         async with another(kabupaten, api, Role.GWPP, "32") as gwpp:

@@ -13,7 +13,7 @@ from playwright.async_api import Browser, Page, expect
 from api.konsol.render import tanggal
 from models.roles import Role
 from tests.api_harness import Api, Step
-from tests.konsol.console import ON_SQLITE, Visit, console
+from tests.konsol.console import ON_SQLITE, console
 
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
 ACCEPTED: Step = (Role.OPERATOR, None, "accept_filing", {})
@@ -50,13 +50,6 @@ async def api_timeline(api: Api, case_id: str) -> list[dict[str, Any]]:
     assert answer.status_code == 200, answer.text
     items: list[dict[str, Any]] = answer.json()["items"]
     return items
-
-
-def refused_logged(visit: Visit, status: str) -> None:
-    """Chromium logs an answer with a 4xx status: the refusal the test asked for, and no other."""
-    logged = f"Failed to load resource: the server responded with a status of {status}"
-    assert visit.offline.console_errors == [logged], visit.offline.console_errors
-    visit.offline.console_errors.clear()
 
 
 @ON_SQLITE
@@ -164,7 +157,7 @@ async def test_a_refused_action_is_explained_and_changes_nothing(
         await expect(refusal).to_contain_text("Fasilitasi Gubernur")  # the stage it is in now
         # The user's text is still there, to send elsewhere or keep.
         await expect(form.get_by_label("Alasan")).to_have_value("Tiga kali bertemu tanpa mufakat.")
-        refused_logged(visit, "409 (Conflict)")
+        visit.refused_logged("409 (Conflict)")
     assert await api_timeline(api, case_id) == before
 
 
@@ -191,7 +184,7 @@ async def test_a_party_cannot_open_another_partys_case(api: Api, browser: Browse
         )
         assert acted.status == 403
         assert "Legok Nangka" not in await acted.text()
-        refused_logged(visit, "403 (Forbidden)")
+        visit.refused_logged("403 (Forbidden)")
     assert await api_timeline(api, case_id) == before
 
 

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from api.action_models import shipped_guidelines
 from api.auth import Caller
 from api.deps import BackendDep
+from api.konsol.names import stage_titles
 from api.konsol.render import is_htmx, page
 from api.konsol.routing import konsol_router
 from api.konsol.session import KonsolCaller
@@ -140,6 +141,7 @@ def _context(backend: Backend, caller: Caller, case_id: str) -> dict[str, Any]:
         "chain": chain_status(audit_trail),
         "may_verify": caller.role in VERIFIERS,
         "actions": action_descriptions(),
+        "stages": stage_titles(),
         "checks": CHECKS,
         "report": None,
         "refusal": None,

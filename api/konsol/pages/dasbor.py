@@ -14,7 +14,6 @@ import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 from typing import Annotated, Any
 
 from babel.dates import format_date
@@ -22,9 +21,9 @@ from babel.numbers import format_decimal
 from fastapi import Path, Request
 from starlette.responses import Response
 
-from api.action_models import shipped_guidelines
 from api.auth import Caller
 from api.deps import BackendDep, SessionDep
+from api.konsol.names import SECTORS, region_name, stage_titles
 from api.konsol.render import WIB, page
 from api.konsol.routing import konsol_router
 from api.konsol.session import KonsolCaller
@@ -44,13 +43,6 @@ FORUM_NAMES = {
     "gwpp": _("Gubernur sebagai Wakil Pemerintah Pusat (GWPP)"),
     "minister": _("Menteri Dalam Negeri"),
     "dispute_clause": _("Klausul sengketa perjanjian (mediasi, arbitrase, pengadilan)"),
-}
-SECTOR_NAMES = {
-    "pelayanan_publik": _("Pelayanan publik"),
-    "investasi": _("Investasi"),
-    "pengadaan_barang_jasa": _("Pengadaan barang/jasa"),
-    "infrastruktur": _("Infrastruktur"),
-    "aset": _("Aset"),
 }
 # Colours for charts on white, each at least 4.5:1 (WCAG 1.4.11 asks 3:1 of graphics).
 BLUE, GREEN, RED, AMBER = "#1d4ed8", "#047857", "#b3261e", "#8a5300"
@@ -298,18 +290,6 @@ def _most_first(counts: Mapping[str, Number]) -> Callable[[str], tuple[Number, s
     return lambda key: (-counts[key], key)
 
 
-@cache
-def stage_titles() -> dict[str, str]:
-    """Each stage's title in the shipped guidelines (the newest's wins), in the pedoman's order:
-    the opening, each track, the tail."""
-    titles: dict[str, str] = {}
-    for guideline in shipped_guidelines():
-        tracks = [stage for track in guideline.tracks.values() for stage in track.stages]
-        for stage in [*guideline.opening, *tracks, *guideline.tail]:
-            titles[stage.name] = stage.title
-    return titles
-
-
 def stage_name(stage: str) -> str:
     return stage_titles().get(stage, stage)
 
@@ -319,11 +299,11 @@ def forum_name(forum: str) -> str:
 
 
 def sector_name(sector: str) -> str:
-    return SECTOR_NAMES.get(sector, sector)
+    return SECTORS.get(sector, sector)
 
 
 def province_name(code: str) -> str:
-    return _region_name(code)
+    return region_name(code) or code
 
 
 def month_name(month: str) -> str:
@@ -333,6 +313,7 @@ def month_name(month: str) -> str:
 
 
 def _region_name(code: str) -> str:
+    """A region's own name, without its province (a key's scope, said in one line)."""
     try:
         return load_regions().get(code).name
     except RegionCodeError:
