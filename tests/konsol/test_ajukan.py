@@ -29,6 +29,20 @@ async def pick_region(row: Locator, typed: str, choice: str) -> None:
     await expect(row.locator(".pilihan-wilayah")).to_have_text(choice)
 
 
+async def add_responding_party(page: Page) -> Locator:
+    """Add a responding party's row and wait until htmx has swapped it in and bound its picker
+    (typing before that would fire no search)."""
+    rows = page.locator("#pihak-responding fieldset.pihak")
+    count = await rows.count()
+    await page.get_by_role("button", name="+ Tambah pihak termohon").click()
+    await expect(rows).to_have_count(count + 1)
+    await page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, "
+        ".htmx-added')"
+    )
+    return rows.nth(count)
+
+
 def party_row(page: Page, side: str, index: int = 0) -> Locator:
     return page.locator(f"#pihak-{side} fieldset.pihak").nth(index)
 
@@ -219,10 +233,8 @@ async def test_the_filing_form_reads_well_on_a_laptop_and_a_phone(
         await pick_region(
             party_row(page, "responding"), "kota band", "Kota Bandung (32.73), Jawa Barat"
         )
-        await page.get_by_role("button", name="+ Tambah pihak termohon").click()
-        await pick_region(
-            party_row(page, "responding", 1), "cimahi", "Kota Cimahi (32.77), Jawa Barat"
-        )
+        second = await add_responding_party(page)
+        await pick_region(second, "cimahi", "Kota Cimahi (32.77), Jawa Barat")
         await expect(page.locator("#pratinjau-isi .aturan")).to_have_text("R6")
         await fill_dispute(page, pks="PKS/12/2024", subject="Pembagian biaya operasional")
         await looks_right(page, "ajukan")
