@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from models.case import CaseType
 from models.time import Limit
@@ -17,6 +17,45 @@ from models.time import Limit
 class _Schema(BaseModel):
     # A misspelt key in a guideline file must be an error, not silently ignored.
     model_config = ConfigDict(extra="forbid")
+
+
+# A field added to the schema after a guideline was published carries this marker: left at its
+# default it is not part of the content hash, so every published guideline keeps the hash its
+# cases are pinned to (an audit recomputes it from the history's first event).
+ADDED_LATER: dict[str, JsonValue] = {"added_later": True}
+
+
+def later(default: Any, description: str, **kwargs: Any) -> Any:
+    """A field added after 2026.1: its default must reproduce 2026.1's behaviour exactly."""
+    return Field(default=default, description=description, json_schema_extra=ADDED_LATER, **kwargs)
+
+
+def later_factory(factory: Callable[[], Any], description: str, **kwargs: Any) -> Any:
+    """As `later`, for a mutable default."""
+    return Field(
+        default_factory=factory, description=description, json_schema_extra=ADDED_LATER, **kwargs
+    )
+
+
+def canonical(value: Any) -> Any:
+    """The JSON form hashed for a guideline: later fields left at their default are omitted."""
+    if isinstance(value, BaseModel):
+        out: dict[str, Any] = {}
+        for name, info in type(value).model_fields.items():
+            item = getattr(value, name)
+            if info.json_schema_extra == ADDED_LATER and item == info.get_default(
+                call_default_factory=True
+            ):
+                continue
+            out[name] = canonical(item)
+        return out
+    if isinstance(value, dict):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonical(v) for v in value]
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
 
 
 class ActorKind(StrEnum):
@@ -219,10 +258,10 @@ class Guideline(_Schema):
 
     def content_hash(self) -> str:
         """SHA-256 of the guideline's canonical JSON: what a case is pinned to."""
-        canonical = json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        text = json.dumps(
+            canonical(self), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def stages_for(self, case_type: CaseType) -> dict[str, Stage]:
         """The stage graph a case of this type runs through, by stage name."""

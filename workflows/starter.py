@@ -17,7 +17,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from models import search_attributes as sa
 from models.case import CaseFiling
 from models.forum import Routing
-from models.guidelines import default_pinned
+from models.guidelines import check_pinned, default_pinned, shipped_pinned
 from models.pedoman import Guideline
 from models.regions import RegionDirectory, load_regions
 from models.roles import Actor
@@ -41,9 +41,12 @@ def route_filing(filing: CaseFiling, guideline: Guideline, regions: RegionDirect
     )
 
 
-def case_input(*, case_id: str, filing: CaseFiling, filed_by: Actor) -> CaseInput:
-    """The workflow input for a filing: routed, pinned to the current guideline by its hash."""
-    pinned = default_pinned()
+def case_input(
+    *, case_id: str, filing: CaseFiling, filed_by: Actor, guideline_version: str | None = None
+) -> CaseInput:
+    """The workflow input for a filing: routed, pinned to a shipped guideline (the default one
+    unless a version is named) by its hash."""
+    pinned = default_pinned() if guideline_version is None else shipped_pinned(guideline_version)
     routing = route_filing(filing, pinned.guideline, load_regions())
     return CaseInput(
         case_id=case_id, filing=filing, routing=routing, pinned=pinned, filed_by=filed_by
@@ -70,6 +73,7 @@ async def start_case(
     client: Client, case: CaseInput, *, task_queue: str = TASK_QUEUE
 ) -> WorkflowHandle[CaseWorkflow, CaseView]:
     """Start the case's workflow; filing the same case id again returns the running case."""
+    check_pinned(case.pinned)
     return await client.start_workflow(
         CaseWorkflow.run,
         case,
@@ -102,6 +106,7 @@ async def start_and_await_filing(
     alone would let a new filing "succeed" against another case held under that id. Without
     a key, every call is a filing of its own.
     """
+    check_pinned(case.pinned)
     operation: WithStartWorkflowOperation[CaseWorkflow, CaseView] = WithStartWorkflowOperation(
         CaseWorkflow.run,
         case,
@@ -138,9 +143,12 @@ async def file_case(
     filing: CaseFiling,
     filed_by: Actor,
     task_queue: str = TASK_QUEUE,
+    guideline_version: str | None = None,
 ) -> WorkflowHandle[CaseWorkflow, CaseView]:
     """Route, pin and start a case in one call."""
-    case = case_input(case_id=case_id, filing=filing, filed_by=filed_by)
+    case = case_input(
+        case_id=case_id, filing=filing, filed_by=filed_by, guideline_version=guideline_version
+    )
     return await start_case(client, case, task_queue=task_queue)
 
 
