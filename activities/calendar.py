@@ -6,9 +6,13 @@ from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from typing import NamedTuple, Protocol
 
+from models.holiday_decrees import HOLIDAY_DECREES, HolidayDecree, ProvisionalReason
 from models.time import DayType
 
 _DAY = timedelta(days=1)
+# How `holidays` marks a date it computed but no decree has fixed yet (its Indonesian
+# `estimated_label`, "%s (perkiraan)"): Islamic, Chinese and Buddhist holidays of later years.
+_ESTIMATED = "(perkiraan)"
 
 
 class HolidayProvider(Protocol):
@@ -63,13 +67,19 @@ class Holiday(NamedTuple):
 class _Year(NamedTuple):
     days_off: dict[date, str]
     cuti_bersama_published: bool
+    has_estimates: bool
 
 
 class WorkingDayCalendar:
     """Counts hari kerja (Mon-Fri minus libur nasional and cuti bersama) and hari kalender."""
 
-    def __init__(self, provider: HolidayProvider | None = None) -> None:
+    def __init__(
+        self,
+        provider: HolidayProvider | None = None,
+        decrees: Mapping[int, HolidayDecree] | None = None,
+    ) -> None:
         self._provider = provider if provider is not None else HolidaysLibrary()
+        self._decrees = decrees if decrees is not None else HOLIDAY_DECREES
         self._years: dict[int, _Year] = {}
 
     @property
@@ -94,6 +104,12 @@ class WorkingDayCalendar:
                 n -= 1
         return day
 
+    def next_working_day(self, day: date) -> date:
+        """`day` itself if it is a hari kerja, else the first hari kerja after it."""
+        while not self.is_working_day(day):
+            day += _DAY
+        return day
+
     def count(self, after: date, until: date, day_type: DayType) -> int:
         """How many days of `day_type` lie in (after, until]."""
         if until <= after:
@@ -116,9 +132,35 @@ class WorkingDayCalendar:
         years = range(first.year, last.year + 1)
         return [year for year in years if not self._year(year).cuti_bersama_published]
 
+    def provisional_years(self, first: date, last: date) -> list[int]:
+        """Years touching [first, last] whose days off may still move (pedoman.md §9 D19)."""
+        years = range(first.year, last.year + 1)
+        return [year for year in years if self.provisional_reasons(year)]
+
+    def provisional_reasons(self, year: int) -> list[ProvisionalReason]:
+        """Why `year` is provisional: a date still an estimate, no cuti bersama, or no
+        confirmed decree recorded; empty when its days off are settled."""
+        loaded = self._year(year)
+        decree = self._decrees.get(year)
+        reasons = [
+            (loaded.has_estimates, ProvisionalReason.ESTIMATED_DATES),
+            (not loaded.cuti_bersama_published, ProvisionalReason.NO_CUTI_BERSAMA),
+            (decree is None, ProvisionalReason.DECREE_NOT_RECORDED),
+            (decree is not None and not decree.confirmed, ProvisionalReason.DECREE_UNCONFIRMED),
+        ]
+        return [reason for applies, reason in reasons if applies]
+
     def is_provisional(self, first: date, last: date) -> bool:
-        """Whether a count over [first, last] may still move when a pending SKB is published."""
-        return bool(self.years_without_cuti_bersama(first, last))
+        """Whether a count over [first, last] may still move when a decree fixes its dates."""
+        return bool(self.provisional_years(first, last))
+
+    def decree_years(self) -> list[int]:
+        """The years a decree is recorded for, in order."""
+        return sorted(self._decrees)
+
+    def decree(self, year: int) -> HolidayDecree | None:
+        """The SKB the year's days off follow, where recorded."""
+        return self._decrees.get(year)
 
     def _year(self, year: int) -> _Year:
         cached = self._years.get(year)
@@ -128,7 +170,11 @@ class WorkingDayCalendar:
             days_off = dict(national)
             for day, name in cuti.items():
                 days_off[day] = f"{days_off[day]}; {name}" if day in days_off else name
-            cached = self._years[year] = _Year(days_off, cuti_bersama_published=bool(cuti))
+            cached = self._years[year] = _Year(
+                days_off,
+                cuti_bersama_published=bool(cuti),
+                has_estimates=any(_ESTIMATED in name for name in national.values()),
+            )
         return cached
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from activities.calendar import WorkingDayCalendar
 from activities.deadlines import start_clock
+from models.holiday_decrees import HolidayDecree, ProvisionalReason
 from models.time import DayType, Deadline, DeadlineRequest, Limit, parse_limit_fields
 
 TIMEZONE = "Asia/Jakarta"  # WIB, as DeadlineRequest assumes
@@ -23,6 +24,27 @@ class SkippedDay(BaseModel):
 
     day: date = Field(examples=["2026-03-18"])
     name: str = Field(examples=["Cuti Bersama Hari Suci Nyepi"])
+
+
+class CalendarYear(BaseModel):
+    """A year of the calendar: the decree its days off follow, and whether they may still move."""
+
+    year: int = Field(examples=[2027])
+    decree: HolidayDecree | None = Field(
+        description="SKB cuti bersama yang diikuti / The SKB the year follows, where recorded."
+    )
+    provisional: bool
+    reasons: list[ProvisionalReason] = Field(
+        description="Mengapa sementara / Why the year is provisional (pedoman.md §9 D19)."
+    )
+
+
+def calendar_year(calendar: WorkingDayCalendar, year: int) -> CalendarYear:
+    """`year` as the calendar has it: its decree and why it is provisional, if it is."""
+    reasons = calendar.provisional_reasons(year)
+    return CalendarYear(
+        year=year, decree=calendar.decree(year), provisional=bool(reasons), reasons=reasons
+    )
 
 
 class DeadlineQuote(BaseModel):
@@ -38,7 +60,12 @@ class DeadlineQuote(BaseModel):
     )
     years_without_cuti_bersama: list[int] = Field(
         description="Tahun tanpa SKB cuti bersama / Years in the window whose cuti bersama the "
-        "calendar does not have yet: why `deadline.provisional` is true."
+        "calendar does not have yet."
+    )
+    years: list[CalendarYear] = Field(
+        default_factory=list,
+        description="Tahun dalam rentang / Each year in the window, with its decree: the "
+        "provisional ones are `deadline.provisional_years`.",
     )
 
 
@@ -77,4 +104,5 @@ def quote_deadline(calendar: WorkingDayCalendar, start: date, limit: Limit) -> D
         deadline=deadline,
         holidays_skipped=skipped,
         years_without_cuti_bersama=calendar.years_without_cuti_bersama(start, due),
+        years=[calendar_year(calendar, year) for year in range(start.year, due.year + 1)],
     )

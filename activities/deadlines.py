@@ -21,6 +21,7 @@ from models.time import (
     DeadlineRequest,
     ExtendRequest,
     Limit,
+    RecountRequest,
     Reminder,
     ResumeRequest,
 )
@@ -30,9 +31,17 @@ def start_clock(calendar: WorkingDayCalendar, request: DeadlineRequest) -> Deadl
     """The deadline of `request.limit`, counted from the local date of `request.start`."""
     zone = _zone(request.timezone)
     start = request.start.astimezone(zone).date()
-    due = calendar.add(start, request.limit.amount, request.limit.day_type)
+    counted = calendar.add(start, request.limit.amount, request.limit.day_type)
+    due = _rolled(calendar, counted, request.limit.day_type, rolls_forward=request.rolls_forward)
     return _deadline(
-        calendar, request.start, request.limit, request.timezone, due, request.reminder_percents
+        calendar,
+        request.start,
+        request.limit,
+        request.timezone,
+        due,
+        request.reminder_percents,
+        rolls_forward=request.rolls_forward,
+        counted=counted,
     )
 
 
@@ -40,7 +49,8 @@ def extend_clock(calendar: WorkingDayCalendar, request: ExtendRequest) -> Deadli
     """The deadline moved by `request.extension`, counted from its current due date."""
     old = request.deadline
     extension = request.extension
-    due = calendar.add(date.fromisoformat(old.due_date), extension.amount, extension.day_type)
+    counted = calendar.add(date.fromisoformat(old.due_date), extension.amount, extension.day_type)
+    due = _rolled(calendar, counted, extension.day_type, rolls_forward=old.rolls_forward)
     return _deadline(
         calendar,
         old.started_at,
@@ -50,6 +60,8 @@ def extend_clock(calendar: WorkingDayCalendar, request: ExtendRequest) -> Deadli
         request.reminder_percents,
         extensions=old.extensions + 1,
         paused_days=old.paused_days,
+        rolls_forward=old.rolls_forward,
+        counted=counted,
     )
 
 
@@ -63,7 +75,8 @@ def resume_clock(calendar: WorkingDayCalendar, request: ResumeRequest) -> Deadli
     paused_on = request.paused_at.astimezone(zone).date()
     resumed_on = request.resumed_at.astimezone(zone).date()
     paused = calendar.count(paused_on, resumed_on, day_type)
-    due = calendar.add(date.fromisoformat(old.due_date), paused, day_type)
+    counted = calendar.add(date.fromisoformat(old.due_date), paused, day_type)
+    due = _rolled(calendar, counted, day_type, rolls_forward=old.rolls_forward)
     return _deadline(
         calendar,
         old.started_at,
@@ -73,11 +86,61 @@ def resume_clock(calendar: WorkingDayCalendar, request: ResumeRequest) -> Deadli
         request.reminder_percents,
         extensions=old.extensions,
         paused_days=old.paused_days + paused,
+        rolls_forward=old.rolls_forward,
+        counted=counted,
     )
 
 
+def recount_clock(calendar: WorkingDayCalendar, request: RecountRequest) -> Deadline:
+    """The deadline counted again from its start with this calendar (pedoman.md §9 D20): the
+    limit, then the stage's extension once per extension used, then the days it was paused.
+
+    The paused days stay the number counted when the clock resumed (the pause's own dates are
+    not kept), and the extensions come before them whatever order they were taken in: with one
+    calendar the count is the one the clock was given, unless a rolled-forward last day (D21)
+    fell between an extension and a pause.
+    """
+    old = request.deadline
+    if old.extensions and request.extension is None:
+        raise ValueError(f"{old.extensions} extension(s) used, but no extension limit given")
+    zone = _zone(old.timezone)
+    start = old.started_at.astimezone(zone).date()
+    steps = [(old.limit.amount, old.limit.day_type)]
+    if request.extension is not None:
+        steps += [(request.extension.amount, request.extension.day_type)] * old.extensions
+    if old.paused_days:
+        steps.append((old.paused_days, old.limit.day_type))
+    due = counted = start
+    for amount, day_type in steps:
+        counted = calendar.add(due, amount, day_type)
+        due = _rolled(calendar, counted, day_type, rolls_forward=old.rolls_forward)
+    return _deadline(
+        calendar,
+        old.started_at,
+        old.limit,
+        old.timezone,
+        due,
+        request.reminder_percents,
+        extensions=old.extensions,
+        paused_days=old.paused_days,
+        rolls_forward=old.rolls_forward,
+        counted=counted,
+    )
+
+
+def _rolled(
+    calendar: WorkingDayCalendar, counted: date, day_type: DayType, *, rolls_forward: bool
+) -> date:
+    """The due date of a count that ended on `counted`: a calendar-day limit that rolls forward
+    ends on the next working day when its last day is a day off (pedoman.md §9 D21)."""
+    if rolls_forward and day_type is DayType.HKAL:
+        return calendar.next_working_day(counted)
+    return counted
+
+
 class DeadlineActivities:
-    """Deadline activities: start, extend and resume a clock with the working-day calendar."""
+    """Deadline activities: start, extend, resume and recount a clock with the working-day
+    calendar."""
 
     def __init__(self, calendar: WorkingDayCalendar) -> None:
         self._calendar = calendar
@@ -100,6 +163,12 @@ class DeadlineActivities:
         with _invalid_request_is_final():
             return resume_clock(self._calendar, request)
 
+    @activity.defn(name="recompute_deadline")
+    async def recompute_deadline(self, request: RecountRequest) -> Deadline:
+        """Count a running deadline again with the current calendar (an operator's action)."""
+        with _invalid_request_is_final():
+            return recount_clock(self._calendar, request)
+
 
 @contextmanager
 def _invalid_request_is_final() -> Iterator[None]:
@@ -121,9 +190,12 @@ def _deadline(
     *,
     extensions: int = 0,
     paused_days: int = 0,
+    rolls_forward: bool = False,
+    counted: date | None = None,
 ) -> Deadline:
     zone = _zone(timezone)
     start = started_at.astimezone(zone).date()
+    provisional_years = calendar.provisional_years(start, due)
     return Deadline(
         started_at=started_at,
         limit=limit,
@@ -132,9 +204,12 @@ def _deadline(
         timezone=timezone,
         reminders=_reminders(calendar, started_at, start, due, limit.day_type, zone, percents),
         calendar_version=calendar.version,
-        provisional=calendar.is_provisional(start, due),
+        provisional=bool(provisional_years),
+        provisional_years=provisional_years,
         extensions=extensions,
         paused_days=paused_days,
+        rolls_forward=rolls_forward,
+        rolled_forward_from=counted.isoformat() if counted is not None and counted != due else None,
     )
 
 

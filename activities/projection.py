@@ -39,6 +39,7 @@ from storage.database import insert_unless_present
 from storage.pinned_rules import extensions_used, recorded_guideline, remember_guideline
 from workflows.availability import state_from_view
 from workflows.awaiting import awaited
+from workflows.legal_opinions import hidden
 from workflows.rules import CaseRules
 
 log = logging.getLogger("mufakat.projection")
@@ -183,7 +184,9 @@ def _record(case: CaseView, order: tuple[int, int]) -> CaseRecord:
         gwpp_province=case.routing.gwpp_province,
         due_at=clock.deadline.due_at if clock else None,
         due_order=_due_order(case),
-        overdue=case.overdue or any(t.overdue for t in _open_threads(case)),
+        # A confidential thread (D6) is not the case's overdue flag, which every party sees;
+        # its own deadline row says it, to those who may see it.
+        overdue=case.overdue or any(t.overdue and not hidden(t) for t in _open_threads(case)),
         paused=case.paused,
         filed_at=case.filed_at,
         updated_at=case.updated_at,
@@ -239,6 +242,7 @@ def _deadlines(case: CaseView) -> list[CaseDeadline]:
                 day_type=d.limit.day_type.value,
                 calendar_version=d.calendar_version,
                 provisional=d.provisional,
+                provisional_years=d.provisional_years,
                 overdue=case.clock.overdue,
                 paused=case.clock.paused_at is not None,
             )
@@ -255,7 +259,11 @@ def _deadlines(case: CaseView) -> list[CaseDeadline]:
                 day_type=d.limit.day_type.value,
                 calendar_version=d.calendar_version,
                 provisional=d.provisional,
+                provisional_years=d.provisional_years,
                 overdue=thread.overdue,
+                confidential=hidden(thread),
+                requester_party=thread.requester_party,
+                office=thread.addressee.scope if thread.addressee is not None else None,
             )
         )
     return rows
@@ -282,10 +290,21 @@ def awaiting_rows(
     own = rules.stages[case.stage].actions
     counted = any(a.effect is Effect.EXTEND_DEADLINE for a in own)
     used = extensions_used(session, case.case_id, guideline) if counted else {}
-    who = {(a.role.value, a.scope or "") for a in awaited(rules, state_from_view(case, used))}
+    confidential = {f"legal_opinion:{t.thread}" for t in case.legal_opinions if hidden(t)}
+    # A row is confidential when only confidential threads (D6) are behind it.
+    who: dict[tuple[str, str], bool] = {}
+    for a in awaited(rules, state_from_view(case, used)):
+        key = (a.role.value, a.scope or "")
+        who[key] = who.get(key, True) and a.clock in confidential
     due_order = _due_order(case)
     return [
-        CaseAwaiting(case_id=case.case_id, role=role, scope=scope, due_order=due_order)
+        CaseAwaiting(
+            case_id=case.case_id,
+            role=role,
+            scope=scope,
+            due_order=due_order,
+            confidential=who[(role, scope)],
+        )
         for role, scope in sorted(who)
     ]
 

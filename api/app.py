@@ -14,7 +14,18 @@ from api.docs import install_docs
 from api.konsol.mount import install_konsol
 from api.limits import install_request_limits
 from api.problems import install_problem_handlers
-from api.routes import actions, audit, calendar, cases, documents, pedoman, regions, route, stats
+from api.routes import (
+    actions,
+    audit,
+    calendar,
+    cases,
+    deadlines,
+    documents,
+    pedoman,
+    regions,
+    route,
+    stats,
+)
 from api.services.backend import share_backend
 from api.telemetry import configure_tracing, instrument
 from models.settings import Settings, get_settings
@@ -88,6 +99,7 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
     app.include_router(documents.router)
     app.include_router(audit.router)
     app.include_router(stats.router)
+    app.include_router(deadlines.router)  # D20
     include_reference_routes(app)
     install_docs(app)
     install_konsol(app)

@@ -20,13 +20,13 @@ from models.regions import Region, RegionCodeError, RegionDirectory, load_region
 from models.roles import Actor, Role
 from models.tables import ApiKey
 
-NATIONAL_ROLES = frozenset(
-    {Role.OPERATOR, Role.MINISTER, Role.ADJUDICATOR, Role.AUDITOR, Role.ADMIN}
-)
+NATIONAL_ROLES = frozenset({Role.OPERATOR, Role.MINISTER, Role.AUDITOR, Role.ADMIN})
 
 _TOKEN = re.compile(r"mk_(?P<key_id>[0-9a-f]{12})_(?P<secret>[A-Za-z0-9_-]{20,100})", re.ASCII)
 _REGION_CODE = re.compile(REGION_CODE_PATTERN, re.ASCII)
 _THIRD_PARTY_ID = re.compile(r"[A-Za-z0-9._:-]{3,120}", re.ASCII)
+# An institution an adjudicator key acts for (pedoman.md §9 D9), as cases record it.
+_INSTITUTION_ID = re.compile(r"[A-Za-z0-9._:-]{2,120}", re.ASCII)
 # Only digits and dots: a mistyped or unknown region code (3204, 32.04.01), never a party's id.
 _REGION_SHAPED = re.compile(r"[0-9.]+", re.ASCII)
 
@@ -53,6 +53,15 @@ def validate_scope(role: Role, scope: str | None, regions: RegionDirectory) -> s
         if scope is not None:
             raise ValueError(f"role {role} is national and takes no scope")
         return None
+    if role is Role.ADJUDICATOR:
+        # D9: an institution (PN-BANDUNG, BANI) acts only in the cases that record it; no scope
+        # is a national key, which acts where a guideline does not scope adjudicators (2026.1).
+        if scope is not None and not _INSTITUTION_ID.fullmatch(scope):
+            raise ValueError(
+                f"adjudicator scope {scope!r} is not an institution id: 2-120 letters, digits "
+                "and . _ : - (e.g. PN-BANDUNG, BANI)"
+            )
+        return scope
     if role is Role.PROSECUTOR:
         # No scope is JAM Datun (national); a province is a Kejati, a kabupaten/kota a Kejari.
         if scope is not None:

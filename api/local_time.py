@@ -55,7 +55,10 @@ def deadline_public(
         # A legal-opinion thread runs at the prosecutor's office, whose seat the case does not
         # record (pedoman.md §9 D7): the guideline's zone.
         local = local_due(row.due_at, zone_named(guideline.timezone))
-    return DeadlinePublic.model_validate({**row.model_dump(), **local_fields(local)})
+    # A row projected before migration 0011 has no provisional years recorded (null).
+    years = row.provisional_years or []
+    fields = {**row.model_dump(), "provisional_years": years, **local_fields(local)}
+    return DeadlinePublic.model_validate(fields)
 
 
 def local_fields(local: LocalDue | None) -> dict[str, Any]:

@@ -8,12 +8,13 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from models.case import Agreement, Dispute, Party
+from models.case import Agreement, Dispute, Party, RequestLetter
 from models.forum import Routing
+from models.meetings import Meeting
 from models.payloads import DocumentRef
 from models.pedoman import ClosingState, PayloadKind
 from models.roles import Role
-from models.state import AttachedDocument, CaseStatus, LegalOpinionThread
+from models.state import AttachedDocument, CaseStatus, LegalOpinionThread, PartyStep
 
 # A deadline in local time (README "Waktu / Times"), the same four fields wherever one is shown.
 DUE_AT = (
@@ -52,7 +53,17 @@ class DeadlinePublic(BaseModel):
     limit: str = Field(examples=["14HK"])
     day_type: str = Field(examples=["HK"])
     calendar_version: str = Field(examples=["holidays-0.109"])
-    provisional: bool = Field(description="A year in the window has no cuti bersama yet.")
+    provisional: bool = Field(
+        description="Tenggat sementara / A year in the window is provisional "
+        "(`provisional_years`): the due date may move."
+    )
+    provisional_years: list[int] = Field(
+        default_factory=list,
+        description="Tahun yang hari liburnya masih bisa berubah / The years in the window whose "
+        "days off may still move: dates still estimates, or no confirmed SKB cuti bersama "
+        "recorded (`GET /v1/calendar/decrees`).",
+        examples=[[2027]],
+    )
     overdue: bool
     paused: bool
 
@@ -161,8 +172,38 @@ class CasePublic(BaseModel):
     parties: list[Party]
     agreement: Agreement
     dispute: Dispute
+    request_letter: RequestLetter | None = Field(
+        default=None,
+        description="Surat permohonan / The request letter the filing carried (pedoman.md §9 D12).",
+    )
     legal_opinions: list[LegalOpinionThread]
     documents: list[AttachedDocument]
+    responses: list[PartyStep] = Field(
+        default_factory=list,
+        description="Tanggapan tiap pihak (mis. setiap termohon) / Each party's response to a "
+        "per-party action, e.g. every responding party's (pedoman.md §9 D3).",
+    )
+    withdrawals: list[PartyStep] = Field(
+        default_factory=list,
+        description="Pemohon yang mencabut sementara perkara berlanjut / Requesting parties that "
+        "withdrew while the case went on (pedoman.md §9 D4).",
+    )
+    meetings: list[Meeting] = Field(
+        default_factory=list,
+        description="Rapat yang dijadwalkan dan dicatat, tiap rapat dengan tahapnya / Meetings "
+        "scheduled and recorded, each naming its stage (pedoman.md §9 D10).",
+    )
+    finality: str | None = Field(
+        default=None,
+        description="Kekuatan keputusan yang dilaksanakan / What binds the decision being carried "
+        "out (pedoman.md §9 D13): `final_by_law`, `final_by_guideline_proposed`, "
+        "`binding_by_guideline_proposed` or `open_to_objection`; null when none applies.",
+    )
+    monitor_at: datetime | None = Field(
+        default=None,
+        description="Pengingat pemantauan berikutnya dari tahap tanpa batas waktu / The next "
+        "monitoring reminder of a stage with no limit (pedoman.md §9 D15).",
+    )
     recorded: dict[str, str]
     allowed_actions: list[AllowedActionPublic] = Field(
         description="Tindakan yang kini boleh diambil kunci ini: tepat yang akan diterima / "

@@ -7,9 +7,17 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from models.roles import Actor
+from models.time import DayType
 
 CASE_ID_PATTERN = r"^PKD-\d{4}-\d{6}$"
 REGION_CODE_PATTERN = r"^\d{2}(\.\d{2})?$"
@@ -66,6 +74,24 @@ class Counsel(BaseModel):
     kind: str = Field(description="`jpn` (Jaksa Pengacara Negara, with SKK) or `private`.")
     name: str = Field(min_length=1, max_length=200)
     skk_number: str | None = Field(default=None, max_length=100)
+    # D7: the SKK's date and the Kejaksaan office holding it (a Kejari by kabupaten/kota code,
+    # a Kejati by province code; none: JAM Datun). Its keys may act on the party's behalf.
+    # Left empty they are not written, so a filing made before D7 dumps (and hashes, in its
+    # audit-trail entry) exactly as it did when it was filed. (`exclude_if`, not a serializer:
+    # the OpenAPI document keeps one schema for input and output.)
+    skk_date: DocumentDate | None = Field(
+        default=None, exclude_if=lambda value: value is None, description="Tanggal SKK / SKK date."
+    )
+    office: Annotated[str, StringConstraints(pattern=REGION_CODE_PATTERN)] | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="Kejaksaan yang memegang SKK: kode kabupaten/kota (Kejari) atau provinsi "
+        "(Kejati); kosong untuk JAM Datun / The office holding the SKK.",
+    )
+
+    def holds_skk(self) -> bool:
+        """A Jaksa Pengacara Negara with a recorded SKK: its office represents the party."""
+        return self.kind == "jpn" and bool(self.skk_number)
 
 
 class Party(BaseModel):
@@ -124,7 +150,16 @@ class DisputeClause(BaseModel):
         ge=1,
         le=365,
         strict=True,
-        description="The agreement's own musyawarah period (HKal).",
+        description="The agreement's own musyawarah period, in `musyawarah_day_type` days.",
+    )
+    # D17: an agreement may count its period in working days ("20 hari kerja"); calendar days
+    # (the default) is how every filing before revision 2 was read.
+    # Left at its default it is not written, so a filing made before D17 dumps (and hashes, in
+    # its audit-trail entry) exactly as it did when it was filed.
+    musyawarah_day_type: DayType = Field(
+        default=DayType.HKAL,
+        exclude_if=lambda value: value is DayType.HKAL,
+        description="HK (hari kerja) or HKal (hari kalender), as the agreement counts its period.",
     )
 
 
@@ -173,6 +208,60 @@ class Dispute(BaseModel):
     public_service_impact: str | None = Field(default=None, max_length=2000)
 
 
+class Delegation(StrEnum):
+    """How a letter or decision is signed for someone else (atas nama / untuk beliau)."""
+
+    NONE = "none"
+    ATAS_NAMA = "a.n."
+    UNTUK_BELIAU = "u.b."
+
+
+class Signatory(BaseModel):
+    """Penandatangan / Who signed a letter or a decision (pedoman.md §9 D12)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(
+        min_length=1, max_length=200, description="Nama / Name", examples=["Dr. H. Ahmad Fauzi"]
+    )
+    position: str = Field(
+        min_length=1,
+        max_length=300,
+        description="Jabatan / Position",
+        examples=["Sekretaris Daerah Provinsi Jawa Barat"],
+    )
+    delegation: Delegation = Field(
+        default=Delegation.NONE,
+        description="Ditandatangani a.n. atau u.b. pejabat lain / Signed a.n. (on behalf of) or "
+        "u.b. (for) another official",
+        examples=["a.n."],
+    )
+    for_official: str | None = Field(
+        default=None,
+        max_length=300,
+        description="Pejabat yang diwakili, bila a.n./u.b. / The official signed for",
+        examples=["Gubernur Jawa Barat"],
+    )
+
+    @model_validator(mode="after")
+    def _names_the_official(self) -> Signatory:
+        if (self.delegation is Delegation.NONE) != (self.for_official is None):
+            raise ValueError("for_official names whom a.n./u.b. signs for, and only then")
+        return self
+
+
+class RequestLetter(BaseModel):
+    """Surat permohonan / The letter that asks for the dispute's resolution (§9 D12)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: str = Field(
+        min_length=1, max_length=200, description="Nomor surat", examples=["000.1/123/Pem"]
+    )
+    date: DocumentDate = Field(description="Tanggal surat / Letter date")
+    signatory: Signatory = Field(description="Penandatangan / The letter's signatory")
+
+
 class CaseFiling(BaseModel):
     """Everything a filing carries (pedoman.md §7)."""
 
@@ -183,6 +272,14 @@ class CaseFiling(BaseModel):
     parties: list[Party] = Field(min_length=2, max_length=40)
     agreement: Agreement
     dispute: Dispute
+    # Not written while unset, so a filing made before D12 dumps (and hashes, in its
+    # audit-trail entry) exactly as it did when it was filed.
+    request_letter: RequestLetter | None = Field(
+        default=None,
+        exclude_if=lambda letter: letter is None,
+        description="Surat permohonan: nomor, tanggal, penandatangan; wajib bila pedoman "
+        "memintanya (2026.2) / The request letter, required where the guideline says so.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> CaseFiling:

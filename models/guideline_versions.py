@@ -1,5 +1,5 @@
-"""A guideline version as the service lists it: its content hash, whether it is the shipped one,
-and when a case first used it."""
+"""A guideline version as the service lists it: its content hash, whether it is shipped and the
+current one, and when a case first used it."""
 
 from __future__ import annotations
 
@@ -20,11 +20,15 @@ class GuidelineVersion(BaseModel):
         examples=["9f2c0e1b7a4d5c3e8f6a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6"],
     )
     shipped: bool = Field(
-        description="Pedoman bawaan / True for the guideline shipped with the product."
+        description="Pedoman bawaan / True for a guideline shipped with the product (every "
+        "shipped version stays shipped: cases pinned to it keep running on it)."
+    )
+    current: bool = Field(
+        description="Pedoman yang berlaku / True for the shipped guideline new cases are pinned to."
     )
     published_at: datetime | None = Field(
         description="Pertama kali dipakai perkara / When the read model first recorded it (a case "
-        "was pinned to it); null for the shipped guideline until a case uses it."
+        "was pinned to it); null for a shipped guideline until a case uses it."
     )
 
 

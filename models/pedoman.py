@@ -10,7 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from models.case import CaseType
+from models.case import CaseType, Side
+from models.forum import RoutingRule
 from models.time import Limit
 
 
@@ -71,6 +72,30 @@ class ActorKind(StrEnum):
     GOVERNMENT_PARTY = "government_party"
     PROSECUTOR = "prosecutor"
     ADJUDICATOR = "adjudicator"
+    # D2: the body the guideline's `takeover_by` names for the case's route (GWPP or Minister).
+    TAKEOVER_BODY = "takeover_body"
+
+
+class Conductor(StrEnum):
+    """The body conducting a stage: what "forum" means in it (pedoman.md §9 D1, D2)."""
+
+    ROUTED_FORUM = "routed_forum"  # the routing's GWPP or Minister, as 2026.1 reads "forum"
+    OPERATOR = "operator"
+    GWPP = "gwpp"
+    MINISTER = "minister"
+    ADJUDICATOR = "adjudicator"
+    # The tail: the body that produced the outcome being carried out (recorded on the way).
+    OUTCOME_BODY = "outcome_body"
+    # An outcome reached among the parties: the GWPP when every party is a kabupaten/kota of
+    # its province (UU 23/2014 Pasal 368(1)), Bina Adwil (the operator) otherwise.
+    REGIONAL_GWPP = "regional_gwpp"
+
+
+class LegalForm(StrEnum):
+    """The legal form of a forum's decision (pedoman.md §9 D12)."""
+
+    KEPUTUSAN_GUBERNUR_WPP = "keputusan_gubernur_wpp"
+    KEPUTUSAN_MENDAGRI = "keputusan_mendagri"
 
 
 class ClosingState(StrEnum):
@@ -90,6 +115,8 @@ class ClosingState(StrEnum):
     TAKEOVER = "takeover"
     EXECUTION_REFERRED = "execution_referred"
     REFERRED_TO_PRESIDENT = "referred_to_president"
+    # D14: the PN annulled the arbitral award (UU 30/1999 Pasal 70-72) and it stands.
+    AWARD_ANNULLED = "award_annulled"
 
 
 class Fact(StrEnum):
@@ -100,6 +127,12 @@ class Fact(StrEnum):
     CLAUSE_ROUTE = "clause_route"
     CLAUSE_ALLOWS_ARBITRATION = "clause_allows_arbitration"
     MANDATORY_COOPERATION = "mandatory_cooperation"
+    # D16: the dispute clause chooses ADR under UU 30/1999 (mediation or arbitration): "yes"/"no".
+    CLAUSE_IS_ADR = "clause_is_adr"
+    # D2: who takes over a mandatory cooperation on this route: "gwpp", "minister" or "".
+    TAKEOVER_BY = "takeover_by"
+    # D13: the guideline's `gwpp_decision_binding` setting: "yes"/"no".
+    GWPP_DECISION_BINDING = "gwpp_decision_binding"
 
 
 class Switch(_Schema):
@@ -125,6 +158,18 @@ class Effect(StrEnum):
     EXTEND_DEADLINE = "extend_deadline"
     PAUSE_CLOCK = "pause_clock"
     RESUME_CLOCK = "resume_clock"
+    # D10: a meeting of the forum is scheduled, then its attendance and minutes recorded.
+    SCHEDULE_MEETING = "schedule_meeting"
+    RECORD_MEETING = "record_meeting"
+    # D4: the acting requesting party leaves the case; it closes only when none is left.
+    WITHDRAW_PARTY = "withdraw_party"
+    # D6: the requester of a confidential legal-opinion thread shows it to every party.
+    DISCLOSE_LEGAL_OPINION = "disclose_legal_opinion"
+    # D9: records the institution (PN, BANI, mediator) conducting the stage, then moves on
+    # like a transition when the action leads somewhere.
+    RECORD_INSTITUTION = "record_institution"
+    # D20: the running stage clock counted again with the worker's current holiday calendar.
+    RECOMPUTE_DEADLINE = "recompute_deadline"
 
 
 class PayloadKind(StrEnum):
@@ -142,6 +187,17 @@ class PayloadKind(StrEnum):
     EXTENSION = "extension"
     LEGAL_OPINION_REQUEST = "legal_opinion_request"
     LEGAL_OPINION = "legal_opinion"
+    # §9 D10–D12, D2 (2026.2): the paper the offices produce.
+    MEETING_SCHEDULE = "meeting_schedule"
+    MEETING_RECORD = "meeting_record"
+    BERITA_ACARA = "berita_acara"
+    DEADLOCK = "deadlock"
+    FORMAL_DECISION = "formal_decision"
+    EXECUTION_REFERRAL = "execution_referral"
+    # D7: a request naming the Kejaksaan office it is addressed to; D6: disclosing a thread.
+    ADDRESSED_LEGAL_OPINION_REQUEST = "addressed_legal_opinion_request"
+    LEGAL_OPINION_DISCLOSURE = "legal_opinion_disclosure"
+    INSTITUTION = "institution"
 
 
 class Action(_Schema):
@@ -168,6 +224,24 @@ class Action(_Schema):
     )
     confirms: str | None = Field(default=None, description="The proposal this action confirms.")
     records: str | None = Field(default=None, description="A fact this action records.")
+    requires: list[str] = later_factory(
+        list,
+        "Facts that must have been recorded first (e.g. a takeover's guidance, evaluation and "
+        "the Minister's approval; pedoman.md §9 D2).",
+    )
+    decision_form: LegalForm | None = later(
+        None, "The legal form the decision this action issues must have (pedoman.md §9 D12)."
+    )
+    forum_on_absence: bool = later(
+        False,
+        "The forum may take it too, only on the ground that a party missed the guideline's "
+        "`absences_before_deadlock` consecutive meetings (pedoman.md §9 D10).",
+    )
+    every_party_of: Side | None = later(
+        None,
+        "Collected per party of this side (e.g. every responding party's response) and taken "
+        "once every such party still in the case has taken it (pedoman.md §9 D3).",
+    )
 
 
 class TimeoutKind(StrEnum):
@@ -185,8 +259,18 @@ class TimeoutRule(_Schema):
     close: ClosingState | None = None
     action: str | None = Field(default=None, description="For as_action: the action to apply.")
     records: str | None = Field(default=None, description="A fact recorded on timeout.")
+    missing_of: str | None = later(
+        None,
+        "A per-party action of the stage: on timeout the parties still in the case that did not "
+        "take it are named in the timeline and recorded under `records` (pedoman.md §9 D3).",
+    )
     repeat_every: Limit | None = Field(
         default=None, description="For overdue: keep reminding at this interval."
+    )
+    outcome: ClosingState | None = later(
+        None,
+        "The outcome the expiry establishes, e.g. an appeal window that lapses makes the "
+        "judgment final (pedoman.md §9 D15).",
     )
 
 
@@ -215,6 +299,41 @@ class Stage(_Schema):
     proposed_default: bool = Field(
         description="True when no regulation sets this limit and the number is proposed."
     )
+    limit_rolls_forward: bool = later(
+        False,
+        "A calendar-day (HKal) limit whose last day is a day off ends on the next working day, "
+        "because the act that ends it is done at an office (pedoman.md §9 D21; proposed).",
+    )
+    monitor_every: Limit | None = later(
+        None,
+        "For a stage with no limit (a trial, a lawsuit not yet filed): a monitoring reminder at "
+        "this interval, never an overdue flag (pedoman.md §9 D15).",
+    )
+    adjudicator_institution: bool = later(
+        False,
+        "Adjudicator actions here are taken only by keys of the institution recorded for the "
+        "case (a PN, BANI, a mediator; pedoman.md §9 D9).",
+    )
+    legal_basis_for: dict[CaseType, str] = later_factory(
+        dict,
+        "The legal basis per case type where it differs from `legal_basis` (intake cites the "
+        "track's own law; pedoman.md §9 D18).",
+    )
+
+    conducted_by: Conductor | None = later(
+        None,
+        'The body conducting the stage: who "forum" means here, for the stage\'s own and the '
+        "forum-wide actions (pedoman.md §9 D1). Unset: the routing's forum.",
+    )
+    outcome_monitor: Conductor | None = later(
+        None,
+        "Who monitors an outcome reached in this stage in the tail (pedoman.md §9 D2): "
+        "`gwpp`, `minister`, `operator` or `regional_gwpp`. Unset: the track's `monitored_by`.",
+    )
+
+    def legal_basis_of(self, case_type: CaseType) -> str:
+        """The legal basis shown for this stage in a case of this type."""
+        return self.legal_basis_for.get(case_type, self.legal_basis)
 
 
 class Track(_Schema):
@@ -223,6 +342,11 @@ class Track(_Schema):
     title: str
     legal_basis: str
     stages: list[Stage] = Field(min_length=1)
+    monitored_by: Conductor | None = later(
+        None,
+        "Who monitors an outcome reached in a stage of this track that names none itself "
+        "(pedoman.md §9 D2; KSDPK: Bina Adwil).",
+    )
 
 
 class LegalOpinionPolicy(_Schema):
@@ -231,6 +355,21 @@ class LegalOpinionPolicy(_Schema):
     limit: Limit
     legal_basis: str
     proposed_default: bool = True
+    reminders: bool = later(
+        False,
+        "The thread's deadline gets the guideline's reminder percents, as a stage's does "
+        "(pedoman.md §9 D22); without it a thread keeps no reminder timers.",
+    )
+    confidential: bool = later(
+        False,
+        "A thread is seen only by its requester, the office it is addressed to, the forum, "
+        "operators and auditors until the requester discloses it (pedoman.md §9 D6).",
+    )
+    counsel_may_act: bool = later(
+        False,
+        "A prosecutor holding a party's SKK (recorded on the party) may act on that party's "
+        "behalf, as an operator may (pedoman.md §9 D7).",
+    )
 
 
 class OpenQuestions(_Schema):
@@ -239,6 +378,13 @@ class OpenQuestions(_Schema):
     gwpp_decision_binding: bool = False
     r5_forum: Literal["minister", "gwpp"] = "minister"
     non_attendance_is_consent: bool = False
+    absences_before_deadlock: int = later(
+        2,
+        "A party absent from this many consecutive meetings lets the forum declare a deadlock "
+        "on that ground, unless non-attendance is consent (pedoman.md §9 D10; proposed).",
+        ge=1,
+        le=10,
+    )
 
 
 class Guideline(_Schema):
@@ -255,6 +401,21 @@ class Guideline(_Schema):
     common_actions: list[Action]
     legal_opinion: LegalOpinionPolicy
     open_questions: OpenQuestions = Field(default_factory=OpenQuestions)
+    takeover_by: dict[RoutingRule, Literal["gwpp", "minister"]] = later_factory(
+        dict,
+        "Per route, who takes over a mandatory cooperation a party failed to carry out (UU "
+        "23/2014 Pasal 364(3)-(4); PP 28/2018 Pasal 10-11; pedoman.md §9 D2). `gwpp` on a "
+        "route with no GWPP (R6 across provinces) is the Minister.",
+    )
+    minister_decision_final_by_law: list[RoutingRule] = later_factory(
+        list,
+        "The routes on which the Minister's decision is final by law (UU 23/2014 Pasal 370(4)); "
+        "on the others it is final under this guideline, proposed (pedoman.md §9 D13).",
+    )
+    request_letter_required: bool = later(
+        False,
+        "A filing must carry the request letter's number, date and signatory (§9 D12).",
+    )
 
     def content_hash(self) -> str:
         """SHA-256 of the guideline's canonical JSON: what a case is pinned to."""

@@ -24,7 +24,7 @@ from models.pedoman import (
     TimeoutKind,
     TimeoutRule,
 )
-from models.pedoman_graph import Edge, available, stage_edges
+from models.pedoman_graph import MOVING_EFFECTS, Edge, available, stage_edges
 
 
 @dataclass(frozen=True)
@@ -150,16 +150,25 @@ def _merged(findings: list[_Finding]) -> list[Problem]:
     return [Problem(f"{'/'.join(types)}: {place}", msg) for (place, msg), types in tracks.items()]
 
 
-# The values each fact can take in a case (workflows/rules.py derives them the same way); the
-# forum is the GWPP or the Minister in every track, as a KSDPK clause route is its own fact.
+# The values each fact can take in a case (workflows/rules.py and workflows/forum.py derive them
+# the same way); the forum is the GWPP or the Minister in every track, as a KSDPK clause route is
+# its own fact. Every Fact has a domain here (tests/test_pedoman_check.py checks it).
 _YES_NO = frozenset({"yes", "no"})
-_FACT_VALUES: dict[Fact, frozenset[str]] = {
+FACT_VALUES: dict[Fact, frozenset[str]] = {
     Fact.CASE_TYPE: frozenset(t.value for t in CaseType),
     Fact.FORUM: frozenset({ForumKind.GWPP.value, ForumKind.MINISTER.value}),
     Fact.CLAUSE_ROUTE: frozenset(r.value for r in DisputeRoute),
     Fact.CLAUSE_ALLOWS_ARBITRATION: _YES_NO,
     Fact.MANDATORY_COOPERATION: _YES_NO,
+    Fact.CLAUSE_IS_ADR: _YES_NO,
+    # No body on a route the guideline's `takeover_by` does not name.
+    Fact.TAKEOVER_BY: frozenset({ForumKind.GWPP.value, ForumKind.MINISTER.value, ""}),
+    Fact.GWPP_DECISION_BINDING: _YES_NO,
 }
+# Facts the workflow records itself, which an action's `requires` may name beside the `records`
+# of the guideline's own actions and timeouts (workflows/case_workflow.py, institutions.py,
+# forum.py).
+WORKFLOW_RECORDS = frozenset({"routing", "institution", "institution_reference", "monitored_by"})
 
 # The field each timeout kind reads; any other of these fields would be silently ignored.
 _TIMEOUT_FIELD = {
@@ -200,6 +209,8 @@ class _TrackCheck:
         self._check_names()
         for stage in self.stages.values():
             self._check_stage(stage)
+        for action in self.guideline.common_actions:
+            self._check_common_action(action)
         if self.guideline.entry_stage not in self.stages:
             self._say("entry_stage", f"no stage {self.guideline.entry_stage!r} in this track")
             return self.findings
@@ -261,6 +272,9 @@ class _TrackCheck:
             self._say(where, "a limit but no timeout rule: expiry must never do nothing")
         if stage.extension is not None and stage.limit is None:
             self._say(f"{where}, extension", "an extension but no limit to extend")
+        if stage.limit is None and stage.monitor_every is None:
+            # Without either, a case could sit here for years with nobody reminded.
+            self._say(where, "no limit and no monitor_every: nothing would ever fire here")
         for action in stage.actions:
             self._check_action(stage, action)
         if stage.timeout is not None:
@@ -274,8 +288,7 @@ class _TrackCheck:
         ends = [k for k in ("to", "close", "close_with_outcome") if getattr(action, k)]
         if len(ends) > 1:
             self._say(where, f"more than one of {', '.join(ends)}: an action ends in one place")
-        moves = (Effect.TRANSITION, Effect.PROPOSE)
-        if ends and action.effect not in moves:
+        if ends and action.effect not in MOVING_EFFECTS:
             self._say(where, f"effect {action.effect.value} cannot move or close the case")
         if action.effect is Effect.PROPOSE and action.to is None:
             self._say(
@@ -291,12 +304,44 @@ class _TrackCheck:
                     f"confirms unknown proposal {action.confirms!r} "
                     f"(proposals in this stage: {_listed(proposals) or 'none'})",
                 )
-        for fact, values in action.when.items():
-            unknown = set(values) - _FACT_VALUES[fact]
-            if unknown:
-                self._say(where, f"when {fact.value} has unknown value(s): {_listed(unknown)}")
+        self._check_conditions(where, action)
         if action.to is not None and available(action, self.case_type):
             self._check_target(where, action.to)
+
+    def _check_common_action(self, action: Action) -> None:
+        where = f"common action {action.name}"
+        if action.to is not None:
+            self._say(where, "`to` in an action of every open stage: it would leave any stage")
+        if action.close is not None and action.effect not in MOVING_EFFECTS:
+            self._say(where, f"effect {action.effect.value} cannot move or close the case")
+        if action.effect in (Effect.PROPOSE, Effect.CONFIRM):
+            self._say(where, f"effect {action.effect.value} belongs to a stage's own actions")
+        self._check_conditions(where, action)
+
+    def _check_conditions(self, where: str, action: Action) -> None:
+        """What must hold before the action: its facts' values, and the facts it requires."""
+        for fact, values in action.when.items():
+            unknown = set(values) - FACT_VALUES[fact]
+            if unknown:
+                self._say(where, f"when {fact.value} has unknown value(s): {_listed(unknown)}")
+        if not available(action, self.case_type):
+            return
+        never = [fact for fact in action.requires if fact not in self._recorded()]
+        if never:
+            self._say(
+                where,
+                f"requires {_listed(never)}, which no action or timeout of this track records",
+            )
+
+    def _recorded(self) -> frozenset[str]:
+        """Every fact an action or a timeout of this track (or the workflow itself) records."""
+        actions = [a for stage in self.stages.values() for a in stage.actions]
+        actions += self.guideline.common_actions
+        found = {a.records for a in actions if a.records and available(a, self.case_type)}
+        found |= {
+            s.timeout.records for s in self.stages.values() if s.timeout and s.timeout.records
+        }
+        return WORKFLOW_RECORDS | found
 
     def _check_timeout(self, stage: Stage, rule: TimeoutRule) -> None:
         where = f"stage {stage.name}, timeout"
@@ -307,9 +352,22 @@ class _TrackCheck:
         for other in sorted(set(_TIMEOUT_FIELD.values()) - {field}):
             if getattr(rule, other) is not None:
                 self._say(where, f"kind {rule.kind.value} does not take `{other}`")
+        if rule.kind is TimeoutKind.OVERDUE:
+            # The stage stays where it is: a fact or an outcome would never be recorded.
+            for ignored in ("records", "outcome", "missing_of"):
+                if getattr(rule, ignored) is not None:
+                    self._say(where, f"kind overdue does not take `{ignored}`")
         if rule.to is not None:
             self._check_target(where, rule.to)
         own = [a.name for a in stage.actions]
+        if rule.missing_of is not None:
+            per_party = [a.name for a in stage.actions if a.every_party or a.every_party_of]
+            if rule.missing_of not in per_party:
+                self._say(
+                    where,
+                    f"missing_of names {rule.missing_of!r}, not a per-party action of this stage "
+                    f"(per-party actions here: {_listed(per_party) or 'none'})",
+                )
         if rule.kind is TimeoutKind.AS_ACTION and rule.action and rule.action not in own:
             self._say(
                 where,
@@ -333,7 +391,7 @@ class _TrackCheck:
         return list(switch.cases.values())
 
     def _check_switch(self, where: str, switch: Switch) -> None:
-        known = _FACT_VALUES[switch.on]
+        known = FACT_VALUES[switch.on]
         needed = {self.case_type.value} if switch.on is Fact.CASE_TYPE else known
         missing = needed - set(switch.cases)
         unknown = set(switch.cases) - known

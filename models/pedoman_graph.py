@@ -19,6 +19,15 @@ from models.pedoman import (
 )
 
 TIMEOUT = "timeout"
+# The effects of an action that may lead somewhere (`to`, `close`); recording the institution
+# may too, as filing an annulment at a PN does (pedoman.md §9 D9, D14), and a party's withdrawal
+# closes the case once no requesting party is left (D4).
+MOVING_EFFECTS = (
+    Effect.TRANSITION,
+    Effect.PROPOSE,
+    Effect.RECORD_INSTITUTION,
+    Effect.WITHDRAW_PARTY,
+)
 
 
 @dataclass(frozen=True)
@@ -80,18 +89,33 @@ def stage_edges(stage: Stage, case_type: CaseType) -> list[Edge]:
     """The stage's own ways out in this track (common actions excluded: they exist everywhere)."""
     edges: list[Edge] = []
     for action in stage.actions:
-        if available(action, case_type) and action.effect in (Effect.TRANSITION, Effect.PROPOSE):
+        if available(action, case_type) and action.effect in MOVING_EFFECTS:
             edges += _action_edges(stage, action, action.name, case_type)
     rule = stage.timeout
     if rule is None:
         return edges
     if rule.kind is TimeoutKind.GOTO and rule.to is not None:
         edges += [
-            Edge(stage=stage.name, trigger=TIMEOUT, action=None, branch=branch, to=to)
+            Edge(
+                stage=stage.name,
+                trigger=TIMEOUT,
+                action=None,
+                branch=branch,
+                to=to,
+                outcome=rule.outcome,
+            )
             for branch, to in branches(rule.to, case_type)
         ]
     elif rule.kind is TimeoutKind.CLOSE and rule.close is not None:
-        edges.append(Edge(stage=stage.name, trigger=TIMEOUT, action=None, close=rule.close))
+        edges.append(
+            Edge(
+                stage=stage.name,
+                trigger=TIMEOUT,
+                action=None,
+                close=rule.close,
+                outcome=rule.outcome,
+            )
+        )
     elif rule.kind is TimeoutKind.AS_ACTION:
         applied = next((a for a in stage.actions if a.name == rule.action), None)
         if applied is not None and available(applied, case_type):
@@ -236,7 +260,7 @@ def stage_table(guideline: Guideline, case_type: CaseType) -> str:
                 _limit_cell(stage),
                 _actions_cell(stage, case_type),
                 _timeout_cell(stage, case_type),
-                textwrap.wrap(stage.legal_basis, 40),
+                textwrap.wrap(stage.legal_basis_of(case_type), 40),
                 ["yes" if stage.proposed_default else "no"],
             ]
         )

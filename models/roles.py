@@ -29,7 +29,8 @@ class Actor(BaseModel):
         default=None,
         max_length=120,
         description="Province code (gwpp), region code or third-party id (party), "
-        "region-code prefix (prosecutor); empty for national roles.",
+        "region-code prefix (prosecutor), institution id (adjudicator, e.g. PN-BANDUNG); "
+        "empty for national roles.",
     )
     on_behalf_of: str | None = Field(
         default=None,

@@ -10,7 +10,8 @@ from pydantic import AwareDatetime, BaseModel, Field
 from models.audit import entry_hash
 from models.case import CaseFiling, CaseId
 from models.forum import Routing
-from models.payloads import DocumentRef
+from models.meetings import Meeting
+from models.payloads import Addressee, DocumentRef
 from models.pedoman import ClosingState, PinnedGuideline
 from models.roles import Actor
 from models.time import Deadline
@@ -77,10 +78,29 @@ class LegalOpinionThread(BaseModel):
     deadline: Deadline
     status: ThreadStatus = ThreadStatus.OPEN
     overdue: bool = False
+    reminders_sent: list[int] = Field(
+        default_factory=list, description="The reminder percents already sent (pedoman.md §9 D22)."
+    )
     opinion: str | None = None
     submitted_by: Actor | None = None
     submitted_at: AwareDatetime | None = None
     document: DocumentRef | None = None
+    # D6–D7 (guidelines with confidential threads): whom it was asked of, for whom, and who may
+    # see it until the requester discloses it.
+    addressee: Addressee | None = Field(default=None, description="The office asked (D7).")
+    requester_party: str | None = Field(
+        default=None, description="The party that asked (itself or through its representative)."
+    )
+    confidential: bool = Field(
+        default=False, description="Seen only by those the guideline names until disclosed (D6)."
+    )
+    disclosed_at: AwareDatetime | None = None
+    disclosed_by: Actor | None = None
+    seqs: list[int] = Field(
+        default_factory=list,
+        description="The timeline entries of this thread (its request, answer, reminders): "
+        "hidden with it while it is confidential.",
+    )
 
 
 class Proposal(BaseModel):
@@ -98,6 +118,17 @@ class AttachedDocument(BaseModel):
     attached_by: Actor
     stage: str
     action: str
+    seq: int | None = Field(default=None, description="The timeline entry that attached it.")
+
+
+class PartyStep(BaseModel):
+    """A party's own share of a per-party action (its response), or its withdrawal (D3, D4)."""
+
+    party: str
+    action: str
+    stage: str
+    seq: int = Field(description="The timeline entry recording it.")
+    at: AwareDatetime
 
 
 class ProcessedAction(BaseModel):
@@ -133,6 +164,19 @@ class CaseState(BaseModel):
     recorded: dict[str, str] = Field(default_factory=dict, description="Facts recorded on the way.")
     legal_opinions: list[LegalOpinionThread] = Field(default_factory=list)
     documents: list[AttachedDocument] = Field(default_factory=list)
+    meetings: list[Meeting] = Field(
+        default_factory=list, description="Meetings scheduled and recorded (pedoman.md §9 D10)."
+    )
+    responses: list[PartyStep] = Field(
+        default_factory=list, description="Each party's response to a per-party action (D3)."
+    )
+    withdrawals: list[PartyStep] = Field(
+        default_factory=list, description="Requesting parties that withdrew, the case going on."
+    )
+    monitor_at: AwareDatetime | None = Field(
+        default=None,
+        description="The next monitoring reminder of a stage with no limit (pedoman.md §9 D15).",
+    )
     timeline: list[TimelineEntry] = Field(default_factory=list)
     processed: list[ProcessedAction] = Field(default_factory=list)
     runs: int = Field(default=1, description="Workflow runs so far (continue-as-new adds one).")
@@ -227,6 +271,21 @@ class CaseView(BaseModel):
     paused: bool
     legal_opinions: list[LegalOpinionThread]
     documents: list[AttachedDocument]
+    meetings: list[Meeting] = Field(
+        default_factory=list, description="Every stage's meetings, each naming its stage (D10)."
+    )
+    finality: str | None = Field(
+        default=None,
+        description="What binds the decision being carried out (pedoman.md §9 D13): "
+        "`final_by_law`, `final_by_guideline_proposed`, `binding_by_guideline_proposed` or "
+        "`open_to_objection`.",
+    )
+    responses: list[PartyStep] = Field(default_factory=list)
+    withdrawals: list[PartyStep] = Field(default_factory=list)
+    monitor_at: AwareDatetime | None = Field(
+        default=None,
+        description="The next monitoring reminder of a stage with no limit (pedoman.md §9 D15).",
+    )
     proposal: Proposal | None
     collected: dict[str, list[str]]
     recorded: dict[str, str]

@@ -134,6 +134,11 @@ class CaseAwaiting(SQLModel, table=True):
         "prosecutor of a legal-opinion thread (any office covering the case).",
     )
     due_order: datetime = _at(nullable=False)
+    confidential: bool = Field(
+        default=False,
+        description="Only confidential legal-opinion threads are behind it (D6): not counted "
+        "for keys that may not see them.",
+    )
 
 
 class CaseSector(SQLModel, table=True):
@@ -156,8 +161,16 @@ class CaseDeadline(SQLModel, table=True):
     day_type: str = Field(max_length=5)
     calendar_version: str = Field(max_length=40)
     provisional: bool = False
+    # The years behind `provisional` (pedoman.md §9 D19); null on a row projected before 0011.
+    provisional_years: list[int] | None = Field(default=None, sa_column=Column(JSON))
     overdue: bool = False
     paused: bool = False
+    # A confidential legal-opinion thread's (pedoman.md §9 D6–D7): counted only for those who
+    # may see it (api/services/legal_opinions.py). `office` is the addressed office's region
+    # code, null for JAM Datun or an unaddressed thread.
+    confidential: bool = False
+    requester_party: str | None = Field(default=None, max_length=120)
+    office: str | None = Field(default=None, max_length=5)
 
 
 class TimelineRecord(SQLModel, table=True):

@@ -74,10 +74,25 @@ class Deadline(BaseModel):
     calendar_version: str
     provisional: bool = Field(
         default=False,
-        description="True when a year in the window has no published cuti bersama yet.",
+        description="True when a year in the window is provisional (`provisional_years`).",
+    )
+    provisional_years: list[int] = Field(
+        default_factory=list,
+        description="Years in the window whose days off may still move: dates still estimates, "
+        "or no cuti bersama decree (SKB) recorded (pedoman.md §9 D19).",
     )
     extensions: int = 0
     paused_days: int = 0
+    rolls_forward: bool = Field(
+        default=False,
+        description="A calendar-day limit whose last day is a day off ends on the next working "
+        "day (pedoman.md §9 D21); kept so extensions and pauses roll the same way.",
+    )
+    rolled_forward_from: str | None = Field(
+        default=None,
+        description="The counted last day (YYYY-MM-DD), a day off, when the due date was moved "
+        "from it to the next working day.",
+    )
 
 
 class DeadlineRequest(BaseModel):
@@ -87,6 +102,11 @@ class DeadlineRequest(BaseModel):
     limit: Limit
     timezone: str = "Asia/Jakarta"
     reminder_percents: list[int] = Field(default_factory=lambda: [50, 80])
+    rolls_forward: bool = Field(
+        default=False,
+        description="A calendar-day limit ending on a day off ends on the next working day "
+        "(the stage's `limit_rolls_forward`).",
+    )
 
 
 class ExtendRequest(BaseModel):
@@ -103,6 +123,17 @@ class ResumeRequest(BaseModel):
     deadline: Deadline
     paused_at: AwareDatetime
     resumed_at: AwareDatetime
+    reminder_percents: list[int] = Field(default_factory=lambda: [50, 80])
+
+
+class RecountRequest(BaseModel):
+    """Count a running clock again with the calendar in force now (pedoman.md §9 D20): its limit
+    from its start, then each extension it used and the days it was paused."""
+
+    deadline: Deadline
+    extension: Limit | None = Field(
+        default=None, description="The stage's extension, added once per extension used."
+    )
     reminder_percents: list[int] = Field(default_factory=lambda: [50, 80])
 
 

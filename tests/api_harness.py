@@ -171,6 +171,17 @@ async def api(
     app.state.engine.dispose()
 
 
+# The request letter a 2026.2 filing must carry (pedoman.md §9 D12).
+REQUEST_LETTER_JSON: dict[str, Any] = {
+    "number": "000.1.5/123/Pem",
+    "date": "2026-02-02",
+    "signatory": {
+        "name": "Ir. H. Dadang Supriatna",
+        "position": "Bupati Bandung",
+    },
+}
+
+
 def ksdd_filing_json(requesting: str = "32.04", responding: str = "32.73") -> dict[str, Any]:
     """A KSDD filing as an agency's system would send it."""
 
@@ -185,6 +196,7 @@ def ksdd_filing_json(requesting: str = "32.04", responding: str = "32.73") -> di
         "parties": [region(requesting, "requesting"), region(responding, "responding")],
         "agreement": {"object": "Pengelolaan TPA regional", "pks_number": "PKS/12/2024"},
         "dispute": {"subject": "Pembagian biaya operasional", "categories": ["pendanaan"]},
+        "request_letter": REQUEST_LETTER_JSON,
     }
 
 
@@ -207,4 +219,5 @@ def ksdpk_filing_json(route: str = "arbitration") -> dict[str, Any]:
             "dispute_clause": {"route": route, "arbitration_allowed": True},
         },
         "dispute": {"subject": "Penyesuaian tarif", "categories": ["wanprestasi"]},
+        "request_letter": REQUEST_LETTER_JSON,
     }

@@ -7,7 +7,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -28,8 +28,10 @@ from models.case import (
     DisputeRoute,
     Party,
     PartyKind,
+    RequestLetter,
     Sector,
     Side,
+    Signatory,
 )
 from models.roles import Actor, Role
 from models.state import ActionRequest, ActionResult, CaseView
@@ -52,6 +54,14 @@ def party(code: str) -> Actor:
 
 def gwpp(province: str) -> Actor:
     return Actor(key_id=f"gwpp-{province}", role=Role.GWPP, scope=province)
+
+
+# The request letter a 2026.2 filing carries (pedoman.md §9 D12).
+REQUEST_LETTER = RequestLetter(
+    number="000.1.5/123/Pem",
+    date=date(2026, 2, 2),
+    signatory=Signatory(name="Ir. H. Dadang Supriatna", position="Bupati Bandung"),
+)
 
 
 def _dispute() -> Dispute:
@@ -80,6 +90,7 @@ def ksdd_filing(
         parties=[region(requesting, Side.REQUESTING), region(responding, Side.RESPONDING)],
         agreement=Agreement(object="Pengelolaan TPA regional", mandatory_cooperation=mandatory),
         dispute=_dispute(),
+        request_letter=REQUEST_LETTER,
     )
 
 
@@ -112,6 +123,7 @@ def ksdpk_filing(
             ),
         ),
         dispute=_dispute(),
+        request_letter=REQUEST_LETTER,
     )
 
 
@@ -137,6 +149,7 @@ def sinergi_filing() -> CaseFiling:
         ],
         agreement=Agreement(object="Sinergi pemeliharaan jalan"),
         dispute=_dispute(),
+        request_letter=REQUEST_LETTER,
     )
 
 
@@ -168,9 +181,16 @@ class CaseDriver:
         self.handle = handle
 
     @classmethod
-    async def file(cls, client: Client, queue: str, filing: CaseFiling) -> CaseDriver:
+    async def file(
+        cls, client: Client, queue: str, filing: CaseFiling, guideline_version: str | None = None
+    ) -> CaseDriver:
         handle = await file_case(
-            client, case_id=new_case_id(), filing=filing, filed_by=OPERATOR, task_queue=queue
+            client,
+            case_id=new_case_id(),
+            filing=filing,
+            filed_by=OPERATOR,
+            task_queue=queue,
+            guideline_version=guideline_version,
         )
         return cls(handle)
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from api.action_examples import EXAMPLES
+from api.action_examples import BERITA_ACARA_SHA256, EXAMPLES
 from api.action_models import (
     ACTION_MODELS,
     UnlistedAction,
@@ -28,14 +28,16 @@ from api.action_models import (
 from api.app import create_app
 from api.problems import ApiProblem
 from models.case import CaseFiling, DisputeRoute
-from models.guidelines import default_guideline
-from models.payloads import PAYLOADS, PayloadError, parse_payload
+from models.guidelines import default_guideline, shipped_guideline
+from models.meetings import Meeting
+from models.payloads import PAYLOADS, DocumentRef, DocumentType, PayloadError, parse_payload
 from models.pedoman import Effect, Guideline, PayloadKind
 from models.regions import load_regions
 from models.roles import Actor, Role
 from models.settings import get_settings
 from models.state import (
     ActionRequest,
+    AttachedDocument,
     CaseState,
     Clock,
     LegalOpinionThread,
@@ -44,6 +46,7 @@ from models.state import (
 )
 from models.time import Deadline, Limit
 from tests.cases import ksdd_filing, ksdpk_filing, sinergi_filing
+from workflows.institutions import INSTITUTION, ever_key
 from workflows.refusals import Refusal
 from workflows.rules import CaseRules
 from workflows.starter import route_filing
@@ -72,6 +75,11 @@ def _kinds_by_action() -> dict[str, set[PayloadKind]]:
     return kinds
 
 
+def _default_kinds(action: str) -> set[PayloadKind]:
+    guideline = default_guideline()
+    return {a.payload for a in guideline.every_action() if a.name == action}
+
+
 @pytest.fixture(scope="module")
 def openapi(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     data_dir = tmp_path_factory.mktemp("openapi") / "data"
@@ -87,7 +95,7 @@ def _body(document: dict[str, Any]) -> dict[str, Any]:
 
 def test_every_shipped_action_is_in_the_discriminator_mapping(openapi: dict[str, Any]) -> None:
     kinds = _kinds_by_action()
-    assert len(kinds) == 33
+    assert len(kinds) == 63  # 33 in 2026.1; 2026.2 adds 30 (pedoman.md §9)
     schema = _body(openapi)["schema"]
     assert schema["discriminator"]["propertyName"] == "action"
     mapping: dict[str, str] = schema["discriminator"]["mapping"]
@@ -122,7 +130,8 @@ def test_each_action_has_an_example_its_model_and_the_case_accept(
         taken = validate_action(json.loads(json.dumps(value)), ACTION_MODELS)
         assert type(taken).__name__ == mapping[action].rsplit("/", 1)[1]
         assert taken.payload() == EXAMPLES[action].body
-        for kind in kinds[action]:
+        # The example is the default guideline's: a case pinned to it takes it as it is.
+        for kind in _default_kinds(action):
             parse_payload(kind, taken.payload())  # raises if the case would refuse it
 
 
@@ -131,6 +140,7 @@ NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 # SINERGI. The KSDD parties are the examples' (32.04, 32.73).
 FILINGS: list[CaseFiling] = [
     ksdd_filing(mandatory=True),
+    ksdd_filing("32", "33", mandatory=True),  # R2: the Minister takes over (D2)
     ksdpk_filing(DisputeRoute.MEDIATION),
     ksdpk_filing(DisputeRoute.ARBITRATION),
     ksdpk_filing(DisputeRoute.COURT),
@@ -159,7 +169,25 @@ def _situations(action: str) -> Iterator[tuple[CaseRules, CaseState, Actor]]:
             Actor(key_id="mendagri", role=Role.MINISTER),
             Actor(key_id="kejati", role=Role.PROSECUTOR, scope="32"),
             Actor(key_id="bani", role=Role.ADJUDICATOR),
+            Actor(key_id="bani-scoped", role=Role.ADJUDICATOR, scope="BANI"),
         ]
+        # What 2026.2's actions may require to have happened: every fact its actions record,
+        # the institution conducting the case (D9), a berita acara on file (D11), and a meeting
+        # scheduled in the stage (D10).
+        recorded = {name: "recorded" for name in _recorded_facts(guideline)}
+        recorded |= {INSTITUTION: "BANI", ever_key("BANI"): "tribunal_formation"}
+        berita_acara = AttachedDocument(
+            document=DocumentRef(
+                name="BA.pdf",
+                doc_type=DocumentType.BERITA_ACARA,
+                sha256=BERITA_ACARA_SHA256,
+                size=1,
+            ),
+            attached_at=NOW,
+            attached_by=keys[0],
+            stage="musyawarah",
+            action="attach_document",
+        )
         for stage in rules.stages.values():
             if rules.find(stage.name, action) is None:
                 continue
@@ -182,20 +210,39 @@ def _situations(action: str) -> Iterator[tuple[CaseRules, CaseState, Actor]]:
                         filed_by=keys[0],
                         clock=Clock(stage=stage.name, deadline=deadline, paused_at=paused),
                         proposal=proposal,
+                        recorded=recorded,
+                        documents=[berita_acara],
+                        meetings=[
+                            Meeting(
+                                number=1,
+                                stage=stage.name,
+                                scheduled_by=keys[0],
+                                at=NOW,
+                                place="Gedung Sate",
+                                invitees=rules.party_ids,
+                                agenda="Musyawarah",
+                            )
+                        ],
                         legal_opinions=[
-                            LegalOpinionThread(
+                            LegalOpinionThread(  # asked by the first party, not yet disclosed
                                 thread=1,
-                                requested_by=keys[0],
+                                requested_by=keys[1],
                                 requested_at=NOW,
                                 stage=stage.name,
                                 question="Apakah PKS/12/2024 tetap mengikat?",
                                 deadline=deadline,
                                 status=ThreadStatus.OPEN,
+                                requester_party=rules.party_ids[0],
+                                confidential=True,
                             )
                         ],
                     )
                     for key in keys:
                         yield rules, state, key
+
+
+def _recorded_facts(guideline: Guideline) -> set[str]:
+    return {a.records for a in guideline.every_action() if a.records is not None}
 
 
 def test_each_example_is_accepted_by_the_case_rules() -> None:
@@ -225,7 +272,7 @@ def test_one_component_per_payload_kind_described_in_both_languages(
         if "x-payload-kind" in schema
     }
     assert sorted(by_kind) == sorted(kind.value for kind in PayloadKind)
-    assert len(by_kind) == 12
+    assert len(by_kind) == 21  # 12 in 2026.1; 2026.2 adds 9
     for kind, name in by_kind.items():
         schema = components[name]
         assert schema["additionalProperties"] is False, kind
@@ -309,9 +356,9 @@ def test_the_payload_goes_to_the_case_as_sent() -> None:
 
 
 def test_an_action_whose_kind_changed_between_versions_takes_both() -> None:
-    older = default_guideline()
+    older = shipped_guideline("2026.1")
     data = older.model_dump(mode="json")
-    data["version"] = "2026.2"
+    data["version"] = "2026.9"
     for track in data["tracks"].values():
         for stage in track["stages"]:
             for action in stage["actions"]:
@@ -321,9 +368,9 @@ def test_an_action_whose_kind_changed_between_versions_takes_both() -> None:
     kinds = action_kinds([older, newer])
     assert kinds["declare_deadlock"] == {
         PayloadKind.REASON: ["2026.1"],
-        PayloadKind.RECORD: ["2026.2"],
+        PayloadKind.RECORD: ["2026.9"],
     }
-    assert kinds["add_note"] == {PayloadKind.NOTE: ["2026.1", "2026.2"]}
+    assert kinds["add_note"] == {PayloadKind.NOTE: ["2026.1", "2026.9"]}
     model = build_action_models([older, newer])["declare_deadlock"]
     schema = model.model_json_schema()
     assert schema["required"] == ["action"]
@@ -335,7 +382,7 @@ def test_an_action_whose_kind_changed_between_versions_takes_both() -> None:
         "reference",
         "summary",
     ]
-    assert schema["x-payload-kinds"] == {"reason": ["2026.1"], "record": ["2026.2"]}
+    assert schema["x-payload-kinds"] == {"reason": ["2026.1"], "record": ["2026.9"]}
     # Either version's payload passes here; the case's own validator checks its version's kind.
     for payload in ({"reason": "Buntu"}, {"reference": "BA-1"}):
         assert model.model_validate({"action": "declare_deadlock", **payload}).payload() == payload

@@ -18,6 +18,7 @@ import pytest
 
 from models.roles import Role
 from tests.api_harness import Api, ksdd_filing_json, ksdpk_filing_json
+from tests.rev2_paper import with_berita_acara
 
 PROBLEM = "urn:mufakat:problem:"
 BANDUNG, KOTA_BANDUNG, BOGOR, SEMARANG = "32.04", "32.73", "32.01", "33.74"
@@ -45,6 +46,8 @@ PROSECUTOR_IN = Who("prosecutor 32", Role.PROSECUTOR, "32")
 PROSECUTOR_OUT = Who("prosecutor 35", Role.PROSECUTOR, "35")
 PROSECUTOR_NATIONAL = Who("prosecutor national", Role.PROSECUTOR)
 ADJUDICATOR = Who("adjudicator", Role.ADJUDICATOR)
+# D9: an institution's key sees only the cases that recorded it (tests/test_rev2_adjudicators.py).
+ADJUDICATOR_BANI = Who("adjudicator BANI", Role.ADJUDICATOR, "BANI")
 AUDITOR = Who("auditor", Role.AUDITOR)
 ADMIN = Who("admin", Role.ADMIN)
 FOR_BANDUNG = Who("operator for 32.04", Role.OPERATOR, on_behalf_of=BANDUNG)
@@ -73,16 +76,27 @@ ON_BEHALF = (FOR_BANDUNG, FOR_KOTA, FOR_STRANGER)
 # A key that cannot see the case is refused before the validator: out of scope.
 UNSEEN = frozenset({GWPP_OUT.label, PARTY_OUT.label, PROSECUTOR_OUT.label})
 
+PROSECUTOR_KEJARI = Who("prosecutor 32.04", Role.PROSECUTOR, BANDUNG)
+# The Kejaksaan offices a request is addressed to (pedoman.md §9 D7).
+KEJATI = {"office": "kejati", "region_code": "32"}
+KEJARI = {"office": "kejari", "region_code": BANDUNG}
+
 Step = tuple[Who, str, dict[str, Any]]
 ACCEPT: Step = (OPERATOR, "accept_filing", {})
 RESPOND: Step = (PARTY_KOTA, "submit_response", {"summary": "Tanggapan tertulis"})
-DEADLOCK: Step = (PARTY_BANDUNG, "declare_deadlock", {"reason": "Tidak mufakat"})
+DEADLOCK: Step = (PARTY_BANDUNG, "declare_deadlock", with_berita_acara("Tidak mufakat"))
 TO_MUSYAWARAH = (ACCEPT, RESPOND)
 TO_GWPP = (ACCEPT, RESPOND, DEADLOCK)
 
 
 def _reason(_: int) -> dict[str, Any]:
     return {"reason": "Alasan yang cukup jelas"}
+
+
+def _with_berita_acara(_: int) -> dict[str, Any]:
+    """A reason with its berita acara, as 2026.2 asks of a deadlock or a failed facilitation
+    (§9 D11)."""
+    return with_berita_acara("Alasan yang cukup jelas")
 
 
 def _none(_: int) -> dict[str, Any]:
@@ -107,6 +121,8 @@ class Scenario:
     rows: tuple[Who, ...] = ROSTER
     filing: Callable[[], dict[str, Any]] = ksdd_filing_json
     fresh: bool = False  # the action moves or closes the case: one case per allowed caller
+    # Callers whose role may take the action but whom something else refuses: their outcome.
+    otherwise: tuple[tuple[str, str], ...] = ()
 
 
 def _labels(*who: Who) -> frozenset[str]:
@@ -117,12 +133,14 @@ FORUM_OR_OPERATOR = _labels(OPERATOR, GWPP_IN)
 ANYONE_INVOLVED = _labels(
     OPERATOR, GWPP_IN, PARTY_BANDUNG, PARTY_KOTA, PROSECUTOR_IN, PROSECUTOR_NATIONAL, ADJUDICATOR
 )
+# At intake the operator conducts the stage (§9 D1): the GWPP is not yet the forum there.
+AT_INTAKE = ANYONE_INVOLVED - _labels(GWPP_IN)
 
 SCENARIOS = [
     Scenario(
         "forum stage action (gwpp)",
         "close_without_agreement",
-        _reason,
+        _with_berita_acara,
         allowed=_labels(GWPP_IN),
         setup=TO_GWPP,
         rows=ROSTER + ON_BEHALF,
@@ -135,7 +153,7 @@ SCENARIOS = [
         # R5 (kab/kota of two provinces): the Minister is the forum and GWPP 33 can see the case.
         "forum stage action (minister)",
         "close_without_agreement",
-        _reason,
+        _with_berita_acara,
         allowed=_labels(MINISTER),
         setup=(
             ACCEPT,
@@ -161,32 +179,36 @@ SCENARIOS = [
     Scenario(
         "any party's stage action",
         "declare_deadlock",
-        _reason,
+        _with_berita_acara,
         allowed=_labels(PARTY_BANDUNG, PARTY_KOTA, FOR_BANDUNG, FOR_KOTA),
         setup=TO_MUSYAWARAH,
         rows=ROSTER + ON_BEHALF,
         out_of_scope=UNSEEN | _labels(FOR_STRANGER),
         fresh=True,
+        # The forum declares it too in 2026.2, but only on a party's absence from consecutive
+        # meetings (§9 D10): without an absent_party named, the payload lacks its ground.
+        otherwise=((GWPP_IN.label, "422 urn:mufakat:problem:bad_payload"),),
     ),
     Scenario(
         "operator action",
         "accept_filing",
         _none,
-        allowed=FORUM_OR_OPERATOR,  # intake is the operator's or the forum secretariat's
+        allowed=_labels(OPERATOR),  # intake is the operator's alone (§9 D1)
         fresh=True,
     ),
     Scenario(
         "legal-opinion request",
         "request_legal_opinion",
-        lambda n: {"question": f"Apakah klausul {n} mengikat?"},
-        allowed=_labels(OPERATOR, GWPP_IN, PARTY_BANDUNG, PARTY_KOTA),
+        lambda n: {"question": f"Apakah klausul {n} mengikat?", "addressee": KEJATI},
+        # At intake the operator conducts the stage: the GWPP is not yet the forum (D1).
+        allowed=_labels(OPERATOR, PARTY_BANDUNG, PARTY_KOTA),
     ),
     Scenario(
-        # In a KSDPK case the Minister is the forum and the company is not a government party.
+        # At intake the operator conducts a KSDPK case; the company is not a government party.
         "legal-opinion request (KSDPK)",
         "request_legal_opinion",
-        lambda n: {"question": f"Apakah klausul {n} mengikat?"},
-        allowed=_labels(OPERATOR, MINISTER, PARTY_KOTA),
+        lambda n: {"question": f"Apakah klausul {n} mengikat?", "addressee": KEJATI},
+        allowed=_labels(OPERATOR, PARTY_KOTA),  # at intake the Minister is not the forum (D1)
         rows=(*ROSTER, PARTY_COMPANY),
         out_of_scope=UNSEEN | _labels(PARTY_BANDUNG, PARTY_COMPANY),
         filing=ksdpk_filing_json,
@@ -198,12 +220,46 @@ SCENARIOS = [
         allowed=_labels(PROSECUTOR_IN, PROSECUTOR_NATIONAL),
         # One open thread for each prosecutor that may answer.
         setup=(
-            (OPERATOR, "request_legal_opinion", {"question": "Pertanyaan pertama"}),
-            (OPERATOR, "request_legal_opinion", {"question": "Pertanyaan kedua"}),
+            (OPERATOR, "request_legal_opinion", {"question": "Pertama", "addressee": KEJATI}),
+            (OPERATOR, "request_legal_opinion", {"question": "Kedua", "addressee": KEJATI}),
         ),
     ),
-    Scenario("attach_document", "attach_document", _document, allowed=ANYONE_INVOLVED),
-    Scenario("add_note", "add_note", lambda n: {"text": f"Catatan {n}"}, allowed=ANYONE_INVOLVED),
+    Scenario(
+        # Addressed to a Kejari (D7): only its keys and JAM Datun answer; the Kejati may not.
+        "legal-opinion submission (Kejari)",
+        "submit_legal_opinion",
+        lambda n: {"thread": n + 1, "opinion": "Klausul mengikat para pihak"},
+        allowed=_labels(PROSECUTOR_KEJARI, PROSECUTOR_NATIONAL),
+        rows=(*ROSTER, PROSECUTOR_KEJARI),
+        out_of_scope=UNSEEN | _labels(PROSECUTOR_IN),
+        setup=(
+            (OPERATOR, "request_legal_opinion", {"question": "Pertama", "addressee": KEJARI}),
+            (OPERATOR, "request_legal_opinion", {"question": "Kedua", "addressee": KEJARI}),
+        ),
+    ),
+    Scenario(
+        # Confidential until its requester (here the operator's office) discloses it (D6).
+        "legal-opinion disclosure",
+        "disclose_legal_opinion",
+        lambda _: {"thread": 1},
+        allowed=_labels(OPERATOR),
+        rows=ROSTER + ON_BEHALF,
+        # The other parties (or an operator for them) are not its requester; at intake the
+        # operator conducts the stage, so the GWPP is not the forum (D1).
+        out_of_scope=UNSEEN
+        | _labels(PARTY_BANDUNG, PARTY_KOTA, FOR_BANDUNG, FOR_KOTA, FOR_STRANGER),
+        setup=((OPERATOR, "request_legal_opinion", {"question": "Sah?", "addressee": KEJATI}),),
+    ),
+    Scenario("attach_document", "attach_document", _document, allowed=AT_INTAKE),
+    Scenario("add_note", "add_note", lambda n: {"text": f"Catatan {n}"}, allowed=AT_INTAKE),
+    Scenario(
+        # Once the GWPP facilitates, it is the forum and notes the case (§9 D1).
+        "add_note (gwpp_facilitation)",
+        "add_note",
+        lambda n: {"text": f"Catatan {n}"},
+        allowed=ANYONE_INVOLVED,
+        setup=TO_GWPP,
+    ),
     Scenario(
         "extend_deadline",
         "extend_deadline",
@@ -212,12 +268,29 @@ SCENARIOS = [
         setup=TO_GWPP,  # gwpp_facilitation allows one extension without the parties' consent
         fresh=True,
     ),
-    Scenario("pause_clock", "pause_clock", _reason, allowed=FORUM_OR_OPERATOR, fresh=True),
+    Scenario("pause_clock", "pause_clock", _reason, allowed=_labels(OPERATOR), fresh=True),
+    Scenario(
+        "pause_clock (gwpp_facilitation)",
+        "pause_clock",
+        _reason,
+        allowed=FORUM_OR_OPERATOR,
+        setup=TO_GWPP,
+        fresh=True,
+    ),
+    Scenario(
+        # An R1 case escalated to the Minister: he pauses, the GWPP no longer may (§9 D1).
+        "pause_clock (escalated)",
+        "pause_clock",
+        _reason,
+        allowed=_labels(OPERATOR, MINISTER),
+        setup=(*TO_GWPP, (GWPP_IN, "declare_unable", with_berita_acara("Di luar kewenangan"))),
+        fresh=True,
+    ),
     Scenario(
         "resume_clock",
         "resume_clock",
         _reason,
-        allowed=FORUM_OR_OPERATOR,
+        allowed=_labels(OPERATOR),
         setup=((OPERATOR, "pause_clock", {"reason": "Menunggu dokumen"}),),
         fresh=True,
     ),
@@ -273,7 +346,7 @@ async def test_authorization_matrix(api: Api, scenario: Scenario) -> None:
         if who.label in scenario.allowed
         else ("wrong_scope" if who.label in scenario.out_of_scope else "wrong_role")
         for who in scenario.rows
-    }
+    } | dict(scenario.otherwise)
     case_id = await _case(api, scenario.filing(), scenario.setup)
     before = await _trace(api, case_id)
     refused = [who for who in scenario.rows if who.label not in scenario.allowed]
@@ -315,6 +388,7 @@ async def test_each_key_sees_only_its_cases(api: Api) -> None:
         OPERATOR: everything,
         MINISTER: everything,
         ADJUDICATOR: everything,
+        ADJUDICATOR_BANI: set(),
         AUDITOR: everything,
         ADMIN: everything,
         PROSECUTOR_NATIONAL: everything,
@@ -386,13 +460,13 @@ async def test_operator_on_behalf_of_a_party_is_recorded_with_both(api: Api) -> 
         Who("party for itself", Role.PARTY, BANDUNG, on_behalf_of=BANDUNG),
         Who("gwpp for a party", Role.GWPP, "32", on_behalf_of=BANDUNG),
     ]:
-        refused = await _act(api, case_id, who, "declare_deadlock", {"reason": "Buntu"})
+        refused = await _act(api, case_id, who, "declare_deadlock", with_berita_acara("Buntu"))
         assert refused.status_code == 403, (who.label, refused.text)
         assert refused.json()["type"] == PROBLEM + "wrong_role"
         assert "operator" in refused.json()["detail"]
     assert await _trace(api, case_id) == before
 
-    taken = await _act(api, case_id, FOR_BANDUNG, "declare_deadlock", {"reason": "Buntu"})
+    taken = await _act(api, case_id, FOR_BANDUNG, "declare_deadlock", with_berita_acara("Buntu"))
     assert taken.status_code == 200, taken.text
     seq = taken.json()["seq"]
     timeline = (await api.get(f"/v1/cases/{case_id}/timeline", Role.AUDITOR)).json()["items"]
@@ -426,8 +500,10 @@ async def test_allowed_actions_depend_on_the_caller(api: Api) -> None:
         PARTY_BANDUNG: bandung,
         PARTY_KOTA: bandung - {"withdraw"},  # only the requesting party withdraws
         # The operator's own actions and every party's, which it may record on their behalf.
-        OPERATOR: bandung | clocks,
-        GWPP_IN: shared | clocks | {"request_legal_opinion"},
+        # 2026.2: only Bina Adwil recounts a deadline with a new calendar (§9 D20).
+        # Both schedule the meetings of musyawarah (§9 D10); the GWPP is R1's forum there.
+        OPERATOR: bandung | clocks | {"recompute_deadline", "schedule_meeting"},
+        GWPP_IN: shared | clocks | {"request_legal_opinion", "schedule_meeting"},
         MINISTER: set(),  # not the forum of an R1 case
         PROSECUTOR_IN: shared,
         PROSECUTOR_NATIONAL: shared,

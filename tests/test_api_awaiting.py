@@ -12,12 +12,13 @@ import pytest
 from alembic import command
 from sqlmodel import Session, col, select
 
-from models.guidelines import default_guideline
+from models.guidelines import SHIPPED_VERSIONS, default_guideline, shipped_guideline
 from models.pedoman import PayloadKind
 from models.roles import Role
 from models.tables import CaseAwaiting
 from storage import migrate
 from tests.api_harness import Api, Step, ksdd_filing_json, ksdpk_filing_json
+from tests.rev2_paper import formal_decision, with_berita_acara
 from workflows.availability import REPRESENTATIVE_PAYLOADS
 from workflows.reindex import clear_cases, reindex
 
@@ -28,8 +29,14 @@ RESPOND: Step = (Role.PARTY, KOTA_BANDUNG, "submit_response", {"summary": "Tangg
 REPORT: Step = (Role.PARTY, BANDUNG, "report_agreement", {"terms": "Biaya dibagi dua"})
 CONFIRM: Step = (Role.PARTY, KOTA_BANDUNG, "confirm_agreement", {})
 SIGN: Step = (Role.PARTY, BANDUNG, "sign_agreement", {"reference": "BA-1/2026"})
-ASK: Step = (Role.PARTY, BANDUNG, "request_legal_opinion", {"question": "Sahkah PKS ini?"})
-GOVERNOR = "Gubernur Jawa Barat sebagai Wakil Pemerintah Pusat"
+DEADLOCK: Step = (Role.PARTY, BANDUNG, "declare_deadlock", with_berita_acara("Buntu"))
+# Addressed to the Kejati of West Java (§9 D7): its keys (and national ones) answer.
+ASK: Step = (
+    Role.PARTY,
+    BANDUNG,
+    "request_legal_opinion",
+    {"question": "Sahkah PKS ini?", "addressee": {"office": "kejati", "region_code": "32"}},
+)
 # What is only computed from the case's view (no query of its own) runs on one backend.
 ON_SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 REFUSALS = {
@@ -128,7 +135,8 @@ async def test_allowed_actions_offer_only_what_the_case_accepts(api: Api) -> Non
 @ON_SQLITE
 async def test_a_refusal_lists_what_this_key_may_do(api: Api) -> None:
     case_id = await api.case(ACCEPT, RESPOND)
-    refused = await api.act(case_id, Role.PARTY, BANDUNG, "issue_decision", number="1", summary="x")
+    decision = formal_decision("keputusan_gubernur_wpp")
+    refused = await api.act(case_id, Role.PARTY, BANDUNG, "issue_decision", **decision)
     assert refused.status_code == 409, refused.text
     body = refused.json()
     assert body["type"] == PROBLEM + "wrong_stage" and body["stage"] == "musyawarah"
@@ -170,14 +178,7 @@ async def test_awaiting_says_who_must_act_and_by_when(api: Api) -> None:
             "clock": "stage",
             "deadline": stage_deadline,
         },
-        {
-            "role": "gwpp",
-            "scope": "32",
-            "name": GOVERNOR,
-            "actions": intake,
-            "clock": "stage",
-            "deadline": stage_deadline,
-        },
+        # Not the GWPP: at intake the operator conducts the stage (§9 D1).
     ]
     assert detail["progress"] == []
     for step in (ACCEPT, RESPOND, REPORT, ASK):
@@ -188,7 +189,8 @@ async def test_awaiting_says_who_must_act_and_by_when(api: Api) -> None:
     # for the prosecutor's opinion by the thread's own date.
     assert [(a["role"], a["scope"], a["name"], a["actions"]) for a in detail["awaiting"]] == [
         ("party", KOTA_BANDUNG, f"Pemda {KOTA_BANDUNG}", ["confirm_agreement"]),
-        ("prosecutor", None, "Kejaksaan (Jaksa Pengacara Negara)", ["submit_legal_opinion"]),
+        # The office the request is addressed to (§9 D7): the Kejati of West Java.
+        ("prosecutor", "32", "Kejaksaan (Jaksa Pengacara Negara)", ["submit_legal_opinion"]),
     ]
     assert [a["deadline"] for a in detail["awaiting"]] == [detail["deadline"], thread]
     assert detail["progress"] == [
@@ -206,7 +208,7 @@ async def test_awaiting_says_who_must_act_and_by_when(api: Api) -> None:
     assert detail["stage"] == "agreement_recorded"
     assert [(a["role"], a["scope"], a["actions"]) for a in detail["awaiting"]] == [
         ("party", KOTA_BANDUNG, ["sign_agreement"]),
-        ("prosecutor", None, ["submit_legal_opinion"]),
+        ("prosecutor", "32", ["submit_legal_opinion"]),
     ]
     assert detail["progress"] == [
         {
@@ -223,7 +225,7 @@ async def test_awaiting_says_who_must_act_and_by_when(api: Api) -> None:
 
 # name: (filing, steps): where each case waits.
 WORKLIST: dict[str, tuple[dict[str, Any], list[Step]]] = {
-    # Intake of an R1 case: the operator and GWPP Jawa Barat.
+    # Intake of an R1 case: the operator alone (§9 D1).
     "intake": (ksdd_filing_json(), []),
     # Notice: Kota Bandung must respond.
     "notice": (ksdd_filing_json(), [ACCEPT]),
@@ -231,47 +233,61 @@ WORKLIST: dict[str, tuple[dict[str, Any], list[Step]]] = {
     "musyawarah": (ksdd_filing_json(), [ACCEPT, RESPOND]),
     # Reported by Kabupaten Bandung: Kota Bandung must confirm; a legal opinion is asked.
     "reported": (ksdd_filing_json(), [ACCEPT, RESPOND, REPORT, ASK]),
-    # Intake of an R2 case (two provinces): the operator and the Minister.
-    "provinces": (ksdd_filing_json("32", "33"), []),
-    # Arbitration (KSDPK): the adjudicator.
+    # Past musyawarah, GWPP Jawa Barat facilitates (an R1 case): the GWPP alone.
+    "facilitation": (ksdd_filing_json(), [ACCEPT, RESPOND, DEADLOCK]),
+    # An R2 case (two provinces) past musyawarah: the Minister facilitates, alone.
+    "provinces": (
+        ksdd_filing_json("32", "33"),
+        [
+            ACCEPT,
+            (Role.PARTY, "33", "submit_response", {"summary": "Tanggapan"}),
+            (Role.PARTY, "32", "declare_deadlock", with_berita_acara("Buntu")),
+        ],
+    ),
+    # Arbitration (KSDPK): the adjudicator of the institution recorded for it (D9).
     "arbitration": (
         ksdpk_filing_json("arbitration"),
         [
             ACCEPT,
             (Role.PARTY, COMPANY, "submit_response", {"summary": "Tanggapan"}),
-            (Role.PARTY, KOTA_BANDUNG, "declare_deadlock", {"reason": "Buntu"}),
+            (Role.PARTY, KOTA_BANDUNG, "declare_deadlock", with_berita_acara("Buntu")),
+            (Role.PARTY, COMPANY, "record_institution", {"institution": "BANI", "reference": "1"}),
+            (Role.ADJUDICATOR, "BANI", "constitute_tribunal", {"reference": "Majelis 1/2026"}),
         ],
     ),
     # Withdrawn: nobody.
     "closed": (ksdd_filing_json(), [(Role.PARTY, BANDUNG, "withdraw", {"reason": "Damai"})]),
 }
 AWAITING: list[tuple[Role, str | None, dict[str, Any], set[str]]] = [
-    (Role.OPERATOR, None, {"awaiting": "me"}, {"intake", "provinces"}),
-    (Role.GWPP, "32", {"awaiting": "me"}, {"intake"}),
+    # At intake the operator alone conducts the stage (§9 D1): neither GWPP nor Minister.
+    (Role.OPERATOR, None, {"awaiting": "me"}, {"intake"}),
+    (Role.GWPP, "32", {"awaiting": "me"}, {"facilitation"}),
     (Role.MINISTER, None, {"awaiting": "me"}, {"provinces"}),
     (Role.PARTY, KOTA_BANDUNG, {"awaiting": "me"}, {"notice", "musyawarah", "reported"}),
     (Role.PARTY, BANDUNG, {"awaiting": "me"}, {"musyawarah"}),
     (Role.PARTY, COMPANY, {"awaiting": "me"}, set()),
     (Role.PROSECUTOR, "32", {"awaiting": "me"}, {"reported"}),
     (Role.PROSECUTOR, "35", {"awaiting": "me"}, set()),  # not its area
-    (Role.ADJUDICATOR, None, {"awaiting": "me"}, {"arbitration"}),
+    (Role.ADJUDICATOR, "BANI", {"awaiting": "me"}, {"arbitration"}),
+    (Role.ADJUDICATOR, None, {"awaiting": "me"}, set()),  # BANI's case, not any adjudicator's
     (Role.OPERATOR, None, {"awaiting": KOTA_BANDUNG}, {"notice", "musyawarah", "reported"}),
     (Role.OPERATOR, None, {"awaiting": f"party:{BANDUNG}"}, {"musyawarah"}),
     (Role.OPERATOR, None, {"awaiting": "party"}, {"notice", "musyawarah", "reported"}),
-    (Role.OPERATOR, None, {"awaiting": "gwpp:32"}, {"intake"}),
-    (Role.OPERATOR, None, {"awaiting": "gwpp"}, {"intake"}),
+    (Role.OPERATOR, None, {"awaiting": "gwpp:32"}, {"facilitation"}),
+    (Role.OPERATOR, None, {"awaiting": "gwpp"}, {"facilitation"}),
     (Role.OPERATOR, None, {"awaiting": "minister"}, {"provinces"}),
     (Role.OPERATOR, None, {"awaiting": "prosecutor"}, {"reported"}),
-    (Role.OPERATOR, None, {"awaiting": "operator"}, {"intake", "provinces"}),
+    (Role.OPERATOR, None, {"awaiting": "operator"}, {"intake"}),
     (Role.OPERATOR, None, {"awaiting": "gwpp:33"}, set()),
-    (Role.OPERATOR, None, {"awaiting": "33"}, set()),  # the province as a party: at intake
+    (Role.OPERATOR, None, {"awaiting": "33"}, set()),  # the province as a party: not awaited
     (
         Role.OPERATOR,
         None,
         {"awaiting": KOTA_BANDUNG, "stage": "musyawarah"},
         {"musyawarah", "reported"},
     ),
-    (Role.OPERATOR, None, {"awaiting": "operator", "province": "33"}, {"provinces"}),
+    (Role.OPERATOR, None, {"awaiting": "minister", "province": "33"}, {"provinces"}),
+    (Role.OPERATOR, None, {"awaiting": "operator", "province": "33"}, set()),
     (Role.OPERATOR, None, {"awaiting": "party", "province": "33"}, set()),
     (Role.GWPP, "32", {"awaiting": KOTA_BANDUNG}, {"notice", "musyawarah", "reported"}),
 ]
@@ -321,7 +337,9 @@ async def _check_rebuilt(api: Api) -> None:
             return [(r.case_id, r.role, r.scope) for r in found]
 
     projected = rows()
-    assert len(projected) == 10
+    # intake 1 (operator), notice 1, musyawarah 2, reported 2 (Kota Bandung, the Kejati),
+    # facilitation 1 (GWPP), provinces 1 (Minister), arbitration 1 (BANI), closed none.
+    assert len(projected) == 9
     clear_cases(engine)
     queue = api.app.state.settings.task_queue
     report = await reindex(api.app.state.temporal, engine, query=f"TaskQueue = '{queue}'")
@@ -360,8 +378,10 @@ async def test_unknown_filter_values_are_refused_with_the_allowed_ones(api: Api)
         expected = "/awaiting" if name == "awaiting" else f"/{name}"
         assert error["pointer"] == expected, body
     stages = (await _list(api, stage="nonexistent")).json()["allowed_values"]
-    shipped = {s for t in default_guideline().tracks for s in default_guideline().stages_for(t)}
-    assert set(stages) == shipped and len(stages) == 17
+    # Every shipped version's stages: a 2026.1 case may still be in one 2026.2 renamed (`court`).
+    guidelines = [shipped_guideline(version) for version in SHIPPED_VERSIONS]
+    shipped = {s for g in guidelines for t in g.tracks for s in g.stages_for(t)}
+    assert set(stages) == shipped and len(stages) == len(shipped)
     provinces = (await _list(api, province="00")).json()["allowed_values"]
     assert len(provinces) == 38 and {"93", "94", "95", "96"} <= set(provinces)
     # A known value with no case is an empty page, not an error.

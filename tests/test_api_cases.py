@@ -8,6 +8,7 @@ from models.roles import Role
 from models.tables import CaseNumber
 from tests.api_harness import Api, ksdd_filing_json, ksdpk_filing_json
 from tests.cases import replays_every_run
+from tests.rev2_paper import formal_decision, with_berita_acara
 
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
 
@@ -24,10 +25,16 @@ async def test_ksdd_case_from_filing_to_closing(api: Api) -> None:
     steps = [
         (Role.OPERATOR, None, "accept_filing", {}),
         (Role.PARTY, KOTA_BANDUNG, "submit_response", {"summary": "Tanggapan tertulis"}),
-        (Role.PARTY, BANDUNG, "declare_deadlock", {"reason": "Tidak mufakat"}),
-        (Role.GWPP, "32", "close_without_agreement", {"reason": "Fasilitasi gagal"}),
-        (Role.GWPP, "32", "issue_decision", {"number": "100/2026", "summary": "Biaya dibagi"}),
-        (Role.GWPP, "32", "confirm_implemented", {"reference": "LAP-1"}),
+        (Role.PARTY, BANDUNG, "declare_deadlock", with_berita_acara("Tidak mufakat")),
+        (Role.GWPP, "32", "close_without_agreement", with_berita_acara("Fasilitasi gagal")),
+        (Role.GWPP, "32", "issue_decision", formal_decision("keputusan_gubernur_wpp")),
+        # A GWPP decision does not bind at once under 2026.2 (§9 D13): Kota Bandung objects
+        # within its window, and the case goes on to the Minister, whose decision is final.
+        (Role.PARTY, KOTA_BANDUNG, "object_to_decision", {"reason": "Pembagian tidak adil"}),
+        (Role.MINISTER, None, "close_without_agreement", with_berita_acara("Tidak sepakat")),
+        (Role.MINISTER, None, "issue_decision", formal_decision("keputusan_mendagri")),
+        # The body that decided monitors the outcome (D2): the Minister, not the GWPP.
+        (Role.MINISTER, None, "confirm_implemented", {"reference": "LAP-1"}),
     ]
     for role, scope, action, payload in steps:
         response = await api.act(case_id, role, scope, action, **payload)
@@ -38,7 +45,7 @@ async def test_ksdd_case_from_filing_to_closing(api: Api) -> None:
         assert detail["stage"] == body["case"]["stage"]
         assert detail["version"] == body["case"]["version"]
     closed = (await api.get(f"/v1/cases/{case_id}")).json()
-    assert closed["status"] == "closed" and closed["closing_state"] == "gwpp_decision"
+    assert closed["status"] == "closed" and closed["closing_state"] == "minister_decision"
     timeline = (await api.get(f"/v1/cases/{case_id}/timeline")).json()["items"]
     assert [item["action"] for item in timeline if item["kind"] == "action"] == [
         step[2] for step in steps
@@ -52,9 +59,17 @@ async def test_ksdpk_case_through_arbitration(api: Api) -> None:
     for role, scope, action, payload in [
         (Role.OPERATOR, None, "accept_filing", {}),
         (Role.PARTY, company, "submit_response", {"summary": "Tanggapan PT"}),
-        (Role.PARTY, KOTA_BANDUNG, "declare_deadlock", {"reason": "Buntu"}),
-        (Role.ADJUDICATOR, None, "register_award", {"reference": "BANI-77/2026"}),
-        (Role.MINISTER, None, "confirm_implemented", {"reference": "MON-1"}),
+        (Role.PARTY, KOTA_BANDUNG, "declare_deadlock", with_berita_acara("Buntu")),
+        # Revision 2 (D9, D14): BANI, recorded for the case, forms the tribunal and awards.
+        (Role.PARTY, company, "record_institution", {"institution": "BANI", "reference": "77"}),
+        (Role.ADJUDICATOR, "BANI", "constitute_tribunal", {"reference": "Majelis 77/2026"}),
+        (Role.ADJUDICATOR, "BANI", "close_hearings", {"reference": "BA-77/2026"}),
+        (Role.ADJUDICATOR, "BANI", "issue_award", {"reference": "BANI-77/2026"}),
+        (Role.ADJUDICATOR, "BANI", "register_award", {"reference": "12/PAI/2026/PN Bdg"}),
+        # Neither party applies for annulment (Pasal 70-71): the award is carried out.
+        (Role.PARTY, KOTA_BANDUNG, "accept_award", {}),
+        (Role.PARTY, company, "accept_award", {}),
+        (Role.OPERATOR, None, "confirm_implemented", {"reference": "MON-1"}),
     ]:
         response = await api.act(case_id, role, scope, action, **payload)
         assert response.status_code == 200, response.text

@@ -29,6 +29,7 @@ from api.app import create_app
 from models.roles import Role
 from models.settings import get_settings
 from tests.api_harness import Api
+from tests.rev2_paper import BERITA_ACARA
 from tests.test_api_limits import over_http, serving
 
 PACKAGE = "mufakat_agency_client"
@@ -225,8 +226,9 @@ async def test_the_generated_models_are_typed_and_refusals_are_specific(
 
         # The same action, typed and valid, is accepted and moves the case to the GWPP.
         reason = "Tiga kali musyawarah tidak mencapai mufakat tentang pembagian biaya."
-        answer = await _take(
-            agency, party, case_id, agency.action("declare_deadlock", reason=reason)
-        )
+        # 2026.2 asks for the berita acara with it (§9 D11), typed as the API documents it.
+        berita_acara = agency.models.DocumentRef.from_dict(BERITA_ACARA)
+        deadlock = agency.action("declare_deadlock", reason=reason, document=berita_acara)
+        answer = await _take(agency, party, case_id, deadlock)
         assert answer.status_code == 200, answer.content
         assert answer.parsed.case.stage == "gwpp_facilitation"

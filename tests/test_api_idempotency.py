@@ -14,6 +14,7 @@ import httpx
 from models.roles import Role
 from models.state import CaseView
 from tests.api_harness import Api, ksdd_filing_json
+from tests.rev2_paper import with_berita_acara
 
 PROBLEM = "urn:mufakat:problem:"
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
@@ -206,10 +207,11 @@ async def test_conflicting_transitions_one_wins(api: Api) -> None:
     # Both parties declare deadlock at once: the first moves the case, the second finds it
     # no longer in musyawarah.
     case_id = await _musyawarah(api)
+    buntu = with_berita_acara  # each party with its own berita acara (§9 D11)
     answers = list(
         await asyncio.gather(
-            api.act(case_id, Role.PARTY, BANDUNG, "declare_deadlock", reason="Buntu A"),
-            api.act(case_id, Role.PARTY, KOTA_BANDUNG, "declare_deadlock", reason="Buntu B"),
+            api.act(case_id, Role.PARTY, BANDUNG, "declare_deadlock", **buntu("Buntu A")),
+            api.act(case_id, Role.PARTY, KOTA_BANDUNG, "declare_deadlock", **buntu("Buntu B")),
         )
     )
     assert _outcomes(answers) == [200, 409], [a.text for a in answers]
@@ -222,7 +224,9 @@ async def test_conflicting_transitions_one_wins(api: Api) -> None:
     answers = list(
         await asyncio.gather(
             api.act(case_id, Role.GWPP, "32", "record_agreement", terms="Biaya dibagi"),
-            api.act(case_id, Role.GWPP, "32", "close_without_agreement", reason="Gagal"),
+            api.act(
+                case_id, Role.GWPP, "32", "close_without_agreement", **with_berita_acara("Gagal")
+            ),
         )
     )
     assert _outcomes(answers) == [200, 409], [a.text for a in answers]
@@ -242,7 +246,13 @@ async def test_deadlock_against_a_reported_agreement(api: Api) -> None:
     case_id = await _musyawarah(api)
     report, deadlock = await asyncio.gather(
         api.act(case_id, Role.PARTY, BANDUNG, "report_agreement", terms="Biaya dibagi dua"),
-        api.act(case_id, Role.PARTY, KOTA_BANDUNG, "declare_deadlock", reason="Tidak setuju"),
+        api.act(
+            case_id,
+            Role.PARTY,
+            KOTA_BANDUNG,
+            "declare_deadlock",
+            **with_berita_acara("Tidak setuju"),
+        ),
     )
     assert deadlock.status_code == 200, deadlock.text
     actions = [i["action"] for i in await _timeline(api, case_id) if i["kind"] == "action"]

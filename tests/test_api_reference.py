@@ -17,7 +17,7 @@ from api.auth import create_key
 from api.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, install_problem_handlers
 from api.services.backend import backend_of, share_backend
 from models.case import CaseType
-from models.guidelines import default_guideline, pin
+from models.guidelines import DEFAULT_VERSION, shipped_pinned
 from models.pedoman import Guideline
 from models.roles import Role
 from models.settings import get_settings
@@ -25,15 +25,18 @@ from models.tables import GuidelineRecord
 from storage.database import create_database_engine
 from storage.schema import ensure_schema
 
-SHIPPED = pin(default_guideline())
-# Recorded guidelines: one sharing the shipped version, two of a later version, one with one track.
-SAME_VERSION = default_guideline().model_copy(update={"title": "2026.1, as first drafted"})
-OLDER_2 = default_guideline().model_copy(update={"version": "2026.2", "title": "2026.2 draft"})
-NEWER_2 = default_guideline().model_copy(update={"version": "2026.2", "title": "2026.2 final"})
-KSDD_ONLY = default_guideline().model_copy(
+FIRST = shipped_pinned("2026.1")
+CURRENT = shipped_pinned("2026.2")
+# Recorded guidelines: the first shipped one (cases were pinned to it), drafts sharing each shipped
+# version, two of an unshipped version, one with one track. The current one has no case yet.
+SAME_AS_FIRST = FIRST.guideline.model_copy(update={"title": "2026.1, as first drafted"})
+SAME_AS_CURRENT = CURRENT.guideline.model_copy(update={"title": "2026.2, as first drafted"})
+OLDER_3 = CURRENT.guideline.model_copy(update={"version": "2026.3", "title": "2026.3 draft"})
+NEWER_3 = CURRENT.guideline.model_copy(update={"version": "2026.3", "title": "2026.3 final"})
+KSDD_ONLY = CURRENT.guideline.model_copy(
     update={
-        "version": "2026.3",
-        "tracks": {CaseType.KSDD: default_guideline().tracks[CaseType.KSDD]},
+        "version": "2026.4",
+        "tracks": {CaseType.KSDD: CURRENT.guideline.tracks[CaseType.KSDD]},
     }
 )
 
@@ -42,6 +45,8 @@ EVERY_ROUTE = [
     "/v1/pedoman/versions",
     "/v1/pedoman/2026.1",
     "/v1/pedoman/2026.1/graph?track=KSDD",
+    "/v1/pedoman/2026.2",
+    "/v1/pedoman/2026.2/graph?track=KSDPK",
     "/v1/regions",
     "/v1/regions/32.04",
     "/v1/route?party=32.04&party=32.73",
@@ -66,7 +71,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     engine = create_database_engine(f"sqlite:///{tmp_path_factory.mktemp('api') / 'read.db'}")
     ensure_schema(engine)
     with Session(engine) as session:
-        guidelines = [default_guideline(), SAME_VERSION, OLDER_2, NEWER_2, KSDD_ONLY]
+        guidelines = [FIRST.guideline, SAME_AS_FIRST, SAME_AS_CURRENT, OLDER_3, NEWER_3, KSDD_ONLY]
         session.add_all(_record(g, day) for day, g in enumerate(guidelines, start=1))
         session.commit()
     app = FastAPI()
@@ -131,14 +136,15 @@ async def test_every_route_answers_a_key(client: httpx.AsyncClient, url: str) ->
 # --- pedoman ------------------------------------------------------------------------------------
 
 
-async def test_current_guideline_is_the_shipped_one(client: httpx.AsyncClient) -> None:
+async def test_current_guideline_is_the_newest_shipped_one(client: httpx.AsyncClient) -> None:
     body = await _ok(client, "/v1/pedoman")
 
-    assert body["version"] == "2026.1"
-    assert body["content_hash"] == SHIPPED.content_hash
-    assert body["shipped"] is True
-    assert body["published_at"] == "2026-01-01T00:00:00Z"
-    assert Guideline.model_validate(body["guideline"]) == default_guideline()
+    assert DEFAULT_VERSION == "2026.2"
+    assert body["version"] == "2026.2"
+    assert body["content_hash"] == CURRENT.content_hash
+    assert (body["shipped"], body["current"]) == (True, True)
+    assert body["published_at"] is None  # no case pinned to it yet
+    assert Guideline.model_validate(body["guideline"]) == CURRENT.guideline
 
 
 async def test_versions_newest_first_shipped_first_within_a_version(
@@ -146,24 +152,52 @@ async def test_versions_newest_first_shipped_first_within_a_version(
 ) -> None:
     body = await _ok(client, "/v1/pedoman/versions")
 
-    assert body["current"] == SHIPPED.content_hash
-    listed = [(v["version"], v["content_hash"], v["shipped"]) for v in body["versions"]]
-    assert listed == [
-        ("2026.3", KSDD_ONLY.content_hash(), False),
-        ("2026.2", NEWER_2.content_hash(), False),
-        ("2026.2", OLDER_2.content_hash(), False),
-        ("2026.1", SHIPPED.content_hash, True),
-        ("2026.1", SAME_VERSION.content_hash(), False),
+    assert body["current"] == CURRENT.content_hash
+    listed = [
+        (v["version"], v["content_hash"], v["shipped"], v["current"]) for v in body["versions"]
     ]
+    assert listed == [
+        ("2026.4", KSDD_ONLY.content_hash(), False, False),
+        ("2026.3", NEWER_3.content_hash(), False, False),
+        ("2026.3", OLDER_3.content_hash(), False, False),
+        ("2026.2", CURRENT.content_hash, True, True),
+        ("2026.2", SAME_AS_CURRENT.content_hash(), False, False),
+        ("2026.1", FIRST.content_hash, True, False),
+        ("2026.1", SAME_AS_FIRST.content_hash(), False, False),
+    ]
+    published = {v["content_hash"]: v["published_at"] for v in body["versions"]}
+    assert published[FIRST.content_hash] == "2026-01-01T00:00:00Z"
+    assert published[CURRENT.content_hash] is None
 
 
-async def test_a_version_is_the_shipped_one_or_else_the_newest(client: httpx.AsyncClient) -> None:
-    shipped = await _ok(client, "/v1/pedoman/2026.1")
-    later = await _ok(client, "/v1/pedoman/2026.2")
+async def test_every_shipped_version_is_served_as_shipped(client: httpx.AsyncClient) -> None:
+    first = await _ok(client, "/v1/pedoman/2026.1")
+    current = await _ok(client, "/v1/pedoman/2026.2")
 
-    assert (shipped["content_hash"], shipped["shipped"]) == (SHIPPED.content_hash, True)
-    assert later["content_hash"] == NEWER_2.content_hash()
-    assert later["guideline"]["title"] == "2026.2 final"
+    assert (first["content_hash"], first["shipped"], first["current"]) == (
+        FIRST.content_hash,
+        True,
+        False,
+    )
+    assert first["published_at"] == "2026-01-01T00:00:00Z"
+    assert Guideline.model_validate(first["guideline"]) == FIRST.guideline
+    # A recorded draft sharing a shipped version never hides the shipped guideline.
+    assert (current["content_hash"], current["shipped"], current["current"]) == (
+        CURRENT.content_hash,
+        True,
+        True,
+    )
+
+
+async def test_an_unshipped_version_is_the_newest_recorded(client: httpx.AsyncClient) -> None:
+    later = await _ok(client, "/v1/pedoman/2026.3")
+
+    assert (later["content_hash"], later["shipped"], later["current"]) == (
+        NEWER_3.content_hash(),
+        False,
+        False,
+    )
+    assert later["guideline"]["title"] == "2026.3 final"
 
 
 @pytest.mark.parametrize(
@@ -171,6 +205,7 @@ async def test_a_version_is_the_shipped_one_or_else_the_newest(client: httpx.Asy
     [("KSDD", "gwpp_facilitation"), ("KSDPK", "arbitration"), ("SINERGI", "coordination")],
 )
 async def test_graph_is_mermaid_text(client: httpx.AsyncClient, track: str, stage: str) -> None:
+    # 2026.1's stages never change; 2026.2's graph is drawn by the same code.
     response = await client.get(f"/v1/pedoman/2026.1/graph?track={track}")
 
     assert response.status_code == 200
@@ -294,7 +329,7 @@ async def test_one_calendar_per_app(app: FastAPI, client: httpx.AsyncClient) -> 
     [
         ("/v1/pedoman/2099.1", 404, "unknown_guideline_version", 'versi "2099.1"'),
         ("/v1/pedoman/2099.1/graph?track=KSDD", 404, "unknown_guideline_version", '"2099.1"'),
-        ("/v1/pedoman/2026.3/graph?track=SINERGI", 404, "unknown_track", "SINERGI"),
+        ("/v1/pedoman/2026.4/graph?track=SINERGI", 404, "unknown_track", "SINERGI"),
         ("/v1/pedoman/2026.1/graph?track=KSDX", 422, "invalid_request", "query /track: harus"),
         ("/v1/pedoman/2026.1/graph", 422, "invalid_request", "query /track: wajib diisi"),
         ("/v1/regions/99.99", 404, "unknown_region", "99.99"),
@@ -376,7 +411,8 @@ async def test_openapi_documents_every_route(client: httpx.AsyncClient) -> None:
 
     paths = schema["paths"]
     for url in EVERY_ROUTE:
-        path = url.split("?")[0].replace("2026.1", "{version}").replace("32.04", "{code}")
+        path = url.split("?")[0].replace("32.04", "{code}")
+        path = path.replace("2026.1", "{version}").replace("2026.2", "{version}")
         operation = paths[path]["get"]
         assert " / " in operation["summary"], path  # Bahasa Indonesia / English
         assert operation["description"], path

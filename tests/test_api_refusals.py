@@ -18,6 +18,7 @@ from sqlmodel import Session
 from api.auth import create_key, revoke_key
 from models.roles import Role
 from tests.api_harness import Api, Step, ksdd_filing_json
+from tests.rev2_paper import BERITA_ACARA, formal_decision, with_berita_acara
 
 PROBLEM = "urn:mufakat:problem:"
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
@@ -73,7 +74,7 @@ IN_MUSYAWARAH = [
         409,
         "wrong_stage",
         ("issue_decision", "musyawarah"),
-        {"number": "1/2026", "summary": "Putusan"},
+        formal_decision("keputusan_gubernur_wpp"),
     ),
     Refused(
         Role.MINISTER,
@@ -82,7 +83,7 @@ IN_MUSYAWARAH = [
         403,
         "wrong_role",
         ("declare_deadlock", "minister"),
-        {"reason": "Buntu"},
+        with_berita_acara("Buntu"),
     ),
     # Out of the key's scope: the GWPP of another province cannot even see the case...
     Refused(Role.GWPP, "33", "add_note", 403, "wrong_scope", ("di luar cakupan",), {"text": "x"}),
@@ -106,7 +107,7 @@ IN_MUSYAWARAH = [
         422,
         "bad_payload",
         ("body /reason: paling sedikit 3 karakter",),
-        {"reason": "x"},
+        {"reason": "x", "document": BERITA_ACARA},
     ),
     Refused(
         Role.PARTY,
@@ -115,7 +116,7 @@ IN_MUSYAWARAH = [
         422,
         "bad_payload",
         ("body /reason: harus teks",),
-        {"reason": 5},
+        {"reason": 5, "document": BERITA_ACARA},
     ),
     Refused(
         Role.PARTY,
@@ -124,7 +125,7 @@ IN_MUSYAWARAH = [
         422,
         "bad_payload",
         ("body /verdict: kolom ini tidak dikenal",),
-        {"reason": "Buntu", "verdict": "menang"},
+        {**with_berita_acara("Buntu"), "verdict": "menang"},
     ),
     Refused(
         Role.OPERATOR, None, "approve_everything", 422, "unknown_action", ("approve_everything",)
@@ -183,6 +184,17 @@ FORUM_IN_MUSYAWARAH = [
     "add_note",
     "extend_deadline",
     "pause_clock",
+    "schedule_meeting",  # 2026.2 (§9 D10); recording one waits for a meeting scheduled
+]
+# An operator in its own name may also recount the deadline with a new calendar (2026.2, D20).
+OPERATOR_IN_MUSYAWARAH = [
+    "request_legal_opinion",
+    "attach_document",
+    "add_note",
+    "extend_deadline",
+    "pause_clock",
+    "recompute_deadline",
+    "schedule_meeting",
 ]
 
 
@@ -199,7 +211,10 @@ async def test_each_refusal_is_specific_and_leaves_no_trace(api: Api) -> None:
             # Which stage the case is in, and what this key may do there instead (a GWPP or an
             # operator in its own name: not the parties' declare_deadlock).
             assert body["stage"] == "musyawarah", body
-            assert body["allowed_actions"] == FORUM_IN_MUSYAWARAH, body
+            expected = (
+                OPERATOR_IN_MUSYAWARAH if refused.role is Role.OPERATOR else FORUM_IN_MUSYAWARAH
+            )
+            assert body["allowed_actions"] == expected, body
         assert await _trace(api, case_id) == before, refused
 
 

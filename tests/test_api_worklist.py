@@ -13,7 +13,14 @@ from sqlmodel import Session, select
 from models.roles import Role
 from models.state import CaseView
 from models.tables import CaseProvince, CaseRecord
-from tests.api_harness import Api, Step, ksdd_filing_json, ksdpk_filing_json
+from tests.api_harness import (
+    REQUEST_LETTER_JSON,
+    Api,
+    Step,
+    ksdd_filing_json,
+    ksdpk_filing_json,
+)
+from tests.rev2_paper import with_berita_acara
 
 PROBLEM = "urn:mufakat:problem:"
 COMPANY, BUILDER, MINISTRY = "NIB-8120000000001", "NIB-9120000000002", "KL-PUPR"
@@ -39,6 +46,7 @@ def _sinergi() -> dict[str, Any]:
         ],
         "agreement": {"object": "Pembangunan jalan nasional"},
         "dispute": {"subject": "Pembagian kewenangan", "categories": ["kewenangan"]},
+        "request_letter": REQUEST_LETTER_JSON,
     }
 
 
@@ -64,7 +72,7 @@ def _respond(party: str) -> Step:
 
 
 def _deadlock(party: str) -> Step:
-    return (Role.PARTY, party, "declare_deadlock", {"reason": "Tidak mufakat"})
+    return (Role.PARTY, party, "declare_deadlock", with_berita_acara("Tidak mufakat"))
 
 
 # name: (filing, the steps that bring it where the worklist should find it)
@@ -97,10 +105,16 @@ CASES: dict[str, tuple[dict[str, Any], list[Step]]] = {
         ),
         [ACCEPT, _respond("33.74"), _deadlock("35.78")],
     ),
-    # R7: a company, into arbitration.
+    # R7: a company, into arbitration before BANI (revision 2: the tribunal formed first).
     "konsesi": (
         _filing(ksdpk_filing_json("arbitration"), "Konsesi air minum Kota Bandung", ["investasi"]),
-        [ACCEPT, _respond(COMPANY), _deadlock("32.73")],
+        [
+            ACCEPT,
+            _respond(COMPANY),
+            _deadlock("32.73"),
+            (Role.PARTY, COMPANY, "record_institution", {"institution": "BANI", "reference": "2"}),
+            (Role.ADJUDICATOR, "BANI", "constitute_tribunal", {"reference": "Majelis 2/2026"}),
+        ],
     ),
     # R7 in Banten with a court clause, at intake.
     "armada": (_court_case(), []),
@@ -361,8 +375,19 @@ async def _check_stats(worklist: Worklist) -> None:
         "overdue_legal_opinions": 0,
         # The trends: every case moved within seconds, so each finished stay took 0 working days.
         "overdue_by_forum": {},
-        "median_working_days_by_stage": {"intake": 0.0, "musyawarah": 0.0, "notice": 0.0},
-        "finished_stays_by_stage": {"intake": 6, "musyawarah": 2, "notice": 4},
+        # konsesi's tribunal was formed before its arbitration (§9 D14): one stay finished there.
+        "median_working_days_by_stage": {
+            "intake": 0.0,
+            "musyawarah": 0.0,
+            "notice": 0.0,
+            "tribunal_formation": 0.0,
+        },
+        "finished_stays_by_stage": {
+            "intake": 6,
+            "musyawarah": 2,
+            "notice": 4,
+            "tribunal_formation": 1,
+        },
         "filed_by_month": {month: 8},
         "closed_by_month": {month: 1},
     }

@@ -28,19 +28,46 @@ from models.tables import AuditEntry, CaseRecord
 from models.verification import CheckName, VerifyReport
 from tests.api_harness import Api, Step, ksdd_filing_json
 from tests.conftest import SUGGEST_CONTINUE_AS_NEW_AFTER
+from tests.rev2_paper import formal_decision
 from workflows.starter import take_action
 
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
+
+
+def _document(name: str, doc_type: str = "berita_acara") -> dict[str, Any]:
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    return {"name": name, "doc_type": doc_type, "sha256": digest, "size": 2048}
+
+
+def _decision(legal_form: str, name: str) -> dict[str, Any]:
+    """A decision as signed (§9 D12), its signed document stored under its own hash."""
+    return {**formal_decision(legal_form), "document": _document(name, "keputusan")}
+
+
+# The paper 2026.2 asks for (§9 D11, D12), each a document the verification checks is stored.
+PAPER = [
+    _document("ba-musyawarah.pdf"),
+    _document("ba-fasilitasi-gwpp.pdf"),
+    _decision("keputusan_gubernur_wpp", "kep-gubernur.pdf")["document"],
+    _document("ba-fasilitasi-menteri.pdf"),
+    _decision("keputusan_mendagri", "kepmendagri.pdf")["document"],
+]
 TO_GWPP: list[Step] = [
     (Role.OPERATOR, None, "accept_filing", {}),
     (Role.PARTY, KOTA_BANDUNG, "submit_response", {"summary": "Tanggapan tertulis"}),
-    (Role.PARTY, BANDUNG, "declare_deadlock", {"reason": "Tidak mufakat"}),
+    (Role.PARTY, BANDUNG, "declare_deadlock", {"reason": "Tidak mufakat", "document": PAPER[0]}),
 ]
 TO_CLOSED: list[Step] = [
-    (Role.GWPP, "32", "close_without_agreement", {"reason": "Fasilitasi gagal"}),
-    (Role.GWPP, "32", "issue_decision", {"number": "100/2026", "summary": "Biaya dibagi"}),
-    (Role.GWPP, "32", "confirm_implemented", {"reference": "LAP-1"}),
+    (Role.GWPP, "32", "close_without_agreement", {"reason": "Gagal", "document": PAPER[1]}),
+    (Role.GWPP, "32", "issue_decision", _decision("keputusan_gubernur_wpp", "kep-gubernur.pdf")),
+    # A GWPP decision does not bind at once (§9 D13): Kota Bandung objects, and the Minister
+    # facilitates, decides, and monitors the outcome (D2).
+    (Role.PARTY, KOTA_BANDUNG, "object_to_decision", {"reason": "Pembagian tidak adil"}),
+    (Role.MINISTER, None, "close_without_agreement", {"reason": "Gagal", "document": PAPER[3]}),
+    (Role.MINISTER, None, "issue_decision", _decision("keputusan_mendagri", "kepmendagri.pdf")),
+    (Role.MINISTER, None, "confirm_implemented", {"reference": "LAP-1"}),
 ]
+STORED_PAPER: dict[str, str | None] = {document["sha256"]: None for document in PAPER}
 # An exported archive's own checks (manifest, signature) are not the live verification's.
 EVERY_CHECK = {name.value for name in CheckName} - {"manifest", "signature"}
 
@@ -52,11 +79,6 @@ async def _verify(api: Api, case_id: str, **options: Any) -> VerifyReport:
 
 def _failed(report: VerifyReport) -> dict[str, list[str]]:
     return {check.name.value: check.problems for check in report.checks if not check.ok}
-
-
-def _document(name: str) -> dict[str, Any]:
-    digest = hashlib.sha256(name.encode()).hexdigest()
-    return {"name": name, "doc_type": "berita_acara", "sha256": digest, "size": 2048}
 
 
 async def test_history_of_a_continued_case_has_every_run(api: Api) -> None:
@@ -117,11 +139,19 @@ async def test_history_of_a_continued_case_has_every_run(api: Api) -> None:
 async def test_trail_has_one_chained_entry_per_accepted_action(api: Api) -> None:
     started = datetime.now(UTC)
     case_id = await api.case()
+    named_berita_acara = {"berita_acara_sha256": _document("ba-1.pdf")["sha256"]}
     steps: list[tuple[Role, str | None, str, str, dict[str, Any]]] = [
         (Role.OPERATOR, None, "terima", "accept_filing", {}),
         (Role.PARTY, KOTA_BANDUNG, "tanggapan", "submit_response", {"summary": "Tanggapan"}),
         (Role.OPERATOR, None, "lampiran", "attach_document", _document("ba-1.pdf")),
-        (Role.OPERATOR, None, "buntu", "declare_deadlock", {"reason": "Buntu"}),
+        # The berita acara (§9 D11) is the one attached a step before, named by its hash.
+        (
+            Role.OPERATOR,
+            None,
+            "buntu",
+            "declare_deadlock",
+            {"reason": "Buntu", **named_berita_acara},
+        ),
     ]
     for role, scope, key, action, payload in steps:
         extra = {"on_behalf_of": BANDUNG} if action == "declare_deadlock" else {}
@@ -173,7 +203,16 @@ async def test_trail_has_one_chained_entry_per_accepted_action(api: Api) -> None
 async def test_verify_an_honest_case_with_a_legal_opinion_and_an_extension(api: Api) -> None:
     case_id = await api.case(
         *TO_GWPP[:2],
-        (Role.OPERATOR, None, "request_legal_opinion", {"question": "Apakah PKS mengikat?"}),
+        (
+            Role.OPERATOR,
+            None,
+            "request_legal_opinion",
+            # Addressed to the Kejati of West Java (§9 D7), whose key answers it.
+            {
+                "question": "Apakah PKS mengikat?",
+                "addressee": {"office": "kejati", "region_code": "32"},
+            },
+        ),
         (Role.PROSECUTOR, "32", "submit_legal_opinion", {"thread": 1, "opinion": "Mengikat"}),
         TO_GWPP[2],
         (Role.GWPP, "32", "extend_deadline", {"reason": "Menunggu data biaya"}),
@@ -187,16 +226,18 @@ async def test_verify_an_honest_case_with_a_legal_opinion_and_an_extension(api: 
         assert (await api.act(case_id, role, scope, action, **payload)).status_code == 200
 
     stored = _document("notulen.pdf")["sha256"]
-    shelf = _Shelf({stored: None})
+    shelf = _Shelf({stored: None, **STORED_PAPER})
     report = await _verify(api, case_id, documents=shelf)
     assert report.ok, _failed(report)
-    assert shelf.asked == {stored}
+    assert shelf.asked == {stored, *STORED_PAPER}
     detail = (await api.get(f"/v1/cases/{case_id}", Role.AUDITOR)).json()
     assert (report.guideline_version, report.guideline_hash) == (
         detail["guideline_version"],
         detail["guideline_hash"],
     )
-    altered = await _verify(api, case_id, documents=_Shelf({stored: "hash mismatch: 9f86d0…"}))
+    altered = await _verify(
+        api, case_id, documents=_Shelf({**STORED_PAPER, stored: "hash mismatch: 9f86d0…"})
+    )
     assert _failed(altered) == {
         "documents": [f"document {stored} (notulen.pdf): hash mismatch: 9f86d0…"]
     }
@@ -325,7 +366,7 @@ TAMPERS: list[tuple[Callable[[Session, str], None], dict[str, str]]] = [
     (_edit_payload, {"chain": "entry 3: its content no longer matches", "trail": "payload is"}),
     (_delete_entry, {"chain": "entry 4: expected entry 3", "trail": "the trail has no entry"}),
     (_swap_entries, {"chain": "entry 1: does not follow", "trail": "out of order"}),
-    (_forge_entry, {"trail": "extra: trail entry 8 (add_note, update palsu/1) matches no"}),
+    (_forge_entry, {"trail": "extra: trail entry 11 (add_note, update palsu/1) matches no"}),
     (_rechain_edit, {"trail": "trail entry 3 (update "}),
     (
         _refile,

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from models.case import CaseFiling, DisputeRoute
 from models.guidelines import default_guideline
 from models.payloads import DocumentType, PayloadError, parse_payload
-from models.pedoman import Action, Effect, PayloadKind
+from models.pedoman import Action, Effect, LegalForm, PayloadKind
 from models.regions import load_regions
 from models.roles import Actor, Role
 from models.state import (
@@ -34,6 +34,7 @@ from models.state import (
 )
 from models.time import Deadline, Limit
 from tests.cases import ksdd_filing, ksdpk_filing, sinergi_filing
+from workflows import paper
 from workflows.availability import (
     REPRESENTATIVE_PAYLOADS,
     available_actions,
@@ -188,6 +189,47 @@ def payloads(kind: PayloadKind | None, parties: list[str]) -> st.SearchStrategy[
         PayloadKind.LEGAL_OPINION: st.fixed_dictionaries(
             {"thread": st.integers(1, 4), "opinion": WORDS}
         ),
+        PayloadKind.INSTITUTION: st.fixed_dictionaries(
+            {"institution": st.sampled_from(["PN-BANDUNG", "BANI"]), "reference": WORDS}
+        ),
+        # §9 D6–D7: an office covering the case or not; a thread to disclose, or none.
+        PayloadKind.ADDRESSED_LEGAL_OPINION_REQUEST: st.fixed_dictionaries(
+            {
+                "question": WORDS,
+                "addressee": st.sampled_from(
+                    [
+                        {"office": "jam_datun"},
+                        {"office": "kejati", "region_code": "32"},
+                        {"office": "kejari", "region_code": "35.78"},
+                    ]
+                ),
+            }
+        ),
+        PayloadKind.LEGAL_OPINION_DISCLOSURE: st.fixed_dictionaries({"thread": st.integers(1, 4)}),
+    }
+    # §9 D10–D12, D2: the paper of 2026.2, around the representative payloads.
+    paper_payloads = paper.REPRESENTATIVE_PAYLOADS
+    berita_acara = st.fixed_dictionaries(
+        {"reason": WORDS},
+        optional={"document": st.just(paper_payloads[PayloadKind.BERITA_ACARA]["document"])},
+    ).map(lambda p: p if "document" in p else {**p, "berita_acara_sha256": "ab" * 32})
+    strategies |= {
+        PayloadKind.MEETING_SCHEDULE: st.just(paper_payloads[PayloadKind.MEETING_SCHEDULE]),
+        PayloadKind.MEETING_RECORD: st.fixed_dictionaries(
+            {
+                "meeting": st.integers(1, 3),
+                "attendance": st.just([{"party": p, "status": "tidak_hadir"} for p in parties]),
+                "document": document,
+            }
+        ),
+        PayloadKind.BERITA_ACARA: berita_acara,
+        PayloadKind.DEADLOCK: berita_acara.flatmap(
+            lambda p: st.sampled_from([p, *({**p, "absent_party": q} for q in parties)])
+        ),
+        PayloadKind.FORMAL_DECISION: st.sampled_from([f.value for f in LegalForm]).map(
+            lambda form: {**paper_payloads[PayloadKind.FORMAL_DECISION], "legal_form": form}
+        ),
+        PayloadKind.EXECUTION_REFERRAL: st.just(paper_payloads[PayloadKind.EXECUTION_REFERRAL]),
     }
     return strategies[kind] if kind is not None else st.just({})
 
@@ -218,7 +260,9 @@ def test_each_representative_payload_is_valid() -> None:
     # A payload model that gains a required field must change its representative too.
     assert set(REPRESENTATIVE_PAYLOADS) == set(PayloadKind)
     for kind, payload in REPRESENTATIVE_PAYLOADS.items():
-        extra = {"thread": 1} if kind is PayloadKind.LEGAL_OPINION else {}
+        extra: dict[str, Any] = {"thread": 1} if kind is PayloadKind.LEGAL_OPINION else {}
+        if kind is PayloadKind.MEETING_RECORD:  # the workflow names every party's attendance
+            extra = {"attendance": [{"party": "32.04", "status": "hadir"}]}
         try:
             parse_payload(kind, {**payload, **extra})
         except PayloadError as error:
@@ -367,4 +411,8 @@ def _representative(rules: CaseRules, state: CaseState, name: str) -> dict[str, 
         payload["thread"] = next(
             t.thread for t in state.legal_opinions if t.status is ThreadStatus.OPEN
         )
+    action = rules.find(state.stage, name)
+    if kind is PayloadKind.FORMAL_DECISION and action is not None and action.decision_form:
+        # D12: the legal form of the stage's decision (a Governor's, or the Minister's).
+        payload["legal_form"] = action.decision_form.value
     return payload

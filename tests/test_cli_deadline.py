@@ -38,7 +38,12 @@ def test_window_into_2028_is_provisional() -> None:
 
     assert done.returncode == 0, done.stderr
     assert "due date:  2028-01-13" in done.stdout
-    assert "PROVISIONAL: holidays-0.109 has no cuti bersama for 2028" in done.stdout
+    assert "PROVISIONAL: the due date may move" in done.stdout
+    assert "2027:      SKB Menag 1205/2026, Menaker 3/2026, MenPANRB 2/2026" in done.stdout
+    assert (
+        "  2028: holiday dates still estimates (perkiraan); no cuti bersama (the SKB is not "
+        "published yet); no SKB recorded"
+    ) in done.stdout
 
 
 def test_bad_date_is_one_line_and_exit_2() -> None:

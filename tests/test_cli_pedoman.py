@@ -6,10 +6,14 @@ import json
 import subprocess
 from pathlib import Path
 
-from models.guidelines import DEFAULT_VERSION, default_guideline
+import pytest
+
+from models.guidelines import DEFAULT_VERSION, SHIPPED_VERSIONS, shipped_guideline
 from tests.conftest import MUFAKAT
 
-SHIPPED = Path(__file__).parents[1] / "models" / "data" / f"pedoman-{DEFAULT_VERSION}.toml"
+DATA = Path(__file__).parents[1] / "models" / "data"
+# The checker's tests break a copy of 2026.1, which never changes; 2026.2 is checked whole.
+SHIPPED = DATA / "pedoman-2026.1.toml"
 
 
 def mufakat(*args: str) -> subprocess.CompletedProcess[str]:
@@ -18,10 +22,11 @@ def mufakat(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_check_the_shipped_guideline() -> None:
-    done = mufakat("check", str(SHIPPED))
+@pytest.mark.parametrize("version", SHIPPED_VERSIONS)
+def test_check_each_shipped_guideline(version: str) -> None:
+    done = mufakat("check", str(DATA / f"pedoman-{version}.toml"))
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"ok: {DEFAULT_VERSION} {default_guideline().content_hash()}\n"
+    assert done.stdout == f"ok: {version} {shipped_guideline(version).content_hash()}\n"
     assert done.stderr == ""
 
 
@@ -65,13 +70,89 @@ def test_check_a_schema_error_names_where_it_is(tmp_path: Path) -> None:
     assert len(done.stderr.splitlines()) == 1
 
 
-def test_check_a_json_export_gives_the_same_hash(tmp_path: Path) -> None:
-    exported = mufakat("export", "--format", "json")
+@pytest.mark.parametrize("version", SHIPPED_VERSIONS)
+def test_check_a_json_export_gives_the_same_hash(tmp_path: Path, version: str) -> None:
+    exported = mufakat("export", "--format", "json", "--version", version)
     assert exported.returncode == 0, exported.stderr
     copy = tmp_path / "pedoman.json"
     copy.write_text(exported.stdout, encoding="utf-8")
-    assert json.loads(exported.stdout)["version"] == DEFAULT_VERSION
-    assert mufakat("check", str(copy)).stdout == mufakat("check", str(SHIPPED)).stdout
+    assert json.loads(exported.stdout)["version"] == version
+    assert mufakat("check", str(copy)).stdout == (
+        f"ok: {version} {shipped_guideline(version).content_hash()}\n"
+    )
+
+
+def test_export_defaults_to_the_version_new_cases_get() -> None:
+    done = mufakat("export")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (DATA / f"pedoman-{DEFAULT_VERSION}.toml").read_text(encoding="utf-8")
+    assert DEFAULT_VERSION == "2026.2"
+
+
+def test_export_an_older_shipped_version_as_its_source() -> None:
+    done = mufakat("export", "--version", "2026.1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == SHIPPED.read_text(encoding="utf-8")
+
+
+def test_export_a_version_never_shipped_is_exit_2() -> None:
+    done = mufakat("export", "--version", "2025.9")
+    assert done.returncode == 2
+    assert done.stderr == "guideline 2025.9 is not shipped (shipped: 2026.1, 2026.2)\n"
+
+
+def test_diff_two_files_prints_what_changed(tmp_path: Path) -> None:
+    changed = broken_copy(
+        tmp_path,
+        ('version = "2026.1"', 'version = "2026.9"'),
+        ('actors = ["gwpp"]\n  limit = "10HK"', 'actors = ["gwpp"]\n  limit = "14HK"'),
+    )
+    done = mufakat("diff", str(SHIPPED), str(changed))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "2026.1 → 2026.9",
+        "track KSDD",
+        "  stage gwpp_decision",
+        "    limit: 10HK → 14HK",
+    ]
+
+
+def test_diff_as_json_mixes_a_shipped_version_and_a_file(tmp_path: Path) -> None:
+    changed = broken_copy(
+        tmp_path, ("non_attendance_is_consent = false", "non_attendance_is_consent = true")
+    )
+    done = mufakat("diff", "2026.1", str(changed), "--json")
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    assert body["before"]["content_hash"] == shipped_guideline("2026.1").content_hash()
+    assert body["changes"] == [
+        {
+            "kind": "changed",
+            "part": "open_questions",
+            "stage": None,
+            "action": None,
+            "field": "non_attendance_is_consent",
+            "before": False,
+            "after": True,
+        }
+    ]
+
+
+def test_diff_the_shipped_versions_names_both() -> None:
+    done = mufakat("diff", "2026.1", "2026.2", "--json")
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    assert (body["before"]["version"], body["after"]["version"]) == ("2026.1", "2026.2")
+
+
+def test_diff_a_file_that_fails_the_schema_names_the_problem(tmp_path: Path) -> None:
+    broken = broken_copy(
+        tmp_path, ('actors = ["gwpp"]\n  limit = "10HK"', 'actors = ["governor"]\n  limit = "10HK"')
+    )
+    done = mufakat("diff", "2026.1", str(broken))
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith("tracks.KSDD.stages[2] (gwpp_decision).actors[0]: unknown role")
 
 
 def test_check_a_syntax_error_is_one_line_and_exit_2(tmp_path: Path) -> None:

@@ -91,14 +91,14 @@ async def test_extension_counts_from_the_due_date(activities: DeadlineActivities
 
 
 async def test_extension_into_2028_becomes_provisional(activities: DeadlineActivities) -> None:
-    deadline = await _start(activities, _wib(2027, 12, 1, 9), "10HK")
-    assert not deadline.provisional
-    request = ExtendRequest(deadline=deadline, extension=parse_limit("30HKal"))
+    deadline = await _start(activities, _wib(2026, 12, 1, 9), "10HK")
+    assert (deadline.provisional, deadline.provisional_years) == (False, [])
+    request = ExtendRequest(deadline=deadline, extension=parse_limit("400HKal"))
 
     extended = await ActivityEnvironment().run(activities.extend_deadline, request)
 
-    assert extended.due_date == "2028-01-14"
-    assert extended.provisional
+    assert extended.due_date == "2028-01-19"
+    assert (extended.provisional, extended.provisional_years) == (True, [2027, 2028])
 
 
 async def test_pause_spanning_a_holiday(activities: DeadlineActivities) -> None:

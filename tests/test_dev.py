@@ -14,6 +14,7 @@ from temporalio.client import Client
 from api.cli.instance import RECORD_NAME
 from tests.cases import OPERATOR, CaseDriver, ksdd_filing, party
 from tests.dev_instance import STOP_SECONDS, DevInstance, dev_instance, processes_mentioning
+from tests.rev2_paper import BERITA_ACARA
 from workflows.case_workflow import CaseWorkflow
 from workflows.client import connect_client
 from workflows.worker import TASK_QUEUE
@@ -94,7 +95,9 @@ async def test_restart_finds_a_case_where_it_was(tmp_path: Path) -> None:
             before.timeline,
         )
         # The restarted worker carries the case on.
-        moved = await again.act(party("32.04"), "declare_deadlock", reason="Tidak mufakat")
+        moved = await again.act(
+            party("32.04"), "declare_deadlock", reason="Tidak mufakat", document=BERITA_ACARA
+        )
         assert moved.stage == "gwpp_facilitation"
         _assert_stopped_cleanly(second)
 

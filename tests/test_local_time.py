@@ -19,6 +19,7 @@ from models.time import DeadlineRequest, parse_limit
 from models.zones import PROVINCE_ZONES, WIB, WIT, WITA, conducting_zone, local_due, province_zone
 from tests.api_harness import Api, ksdd_filing_json
 from tests.conftest import MUFAKAT
+from tests.rev2_paper import with_berita_acara
 
 # Keppres 41/1987 over today's 38 provinces; every other province is WIB.
 WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
@@ -102,7 +103,7 @@ async def _to_forum(api: Api, requesting: str, responding: str) -> tuple[str, di
     for role, scope, action, payload in [
         (Role.OPERATOR, None, "accept_filing", {}),
         (Role.PARTY, responding, "submit_response", {"summary": "Tanggapan tertulis"}),
-        (Role.PARTY, requesting, "declare_deadlock", {"reason": "Tidak mufakat"}),
+        (Role.PARTY, requesting, "declare_deadlock", with_berita_acara("Tidak mufakat")),
     ]:
         response = await api.act(case["case_id"], role, scope, action, **payload)
         assert response.status_code == 200, response.text

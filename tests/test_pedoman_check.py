@@ -1,4 +1,5 @@
-"""The guideline checker: the shipped default passes, and each broken graph is named."""
+"""The guideline checker: the shipped guidelines pass, each broken graph is named, and the
+constructs of revision 2 (2026.2) are accepted where they are used right."""
 
 from __future__ import annotations
 
@@ -11,16 +12,17 @@ from typing import Any
 import pytest
 
 from models.case import CaseType
-from models.guidelines import DEFAULT_VERSION, default_guideline
-from models.pedoman import ClosingState
-from models.pedoman_check import Problem, check_guideline, closing_states_reached
+from models.guidelines import SHIPPED_VERSIONS, shipped_guideline
+from models.pedoman import ClosingState, Fact
+from models.pedoman_check import FACT_VALUES, Problem, check_guideline, closing_states_reached
 
 Raw = dict[str, Any]
 
 
-def shipped() -> Raw:
-    """A fresh copy of the shipped guideline's raw mapping, safe to break."""
-    source = resources.files("models").joinpath("data", f"pedoman-{DEFAULT_VERSION}.toml")
+def shipped(version: str = "2026.1") -> Raw:
+    """A fresh copy of a shipped guideline's raw mapping, safe to break. The breakages below
+    name 2026.1's stages, which never change."""
+    source = resources.files("models").joinpath("data", f"pedoman-{version}.toml")
     return copy.deepcopy(tomllib.loads(source.read_text(encoding="utf-8")))
 
 
@@ -38,24 +40,33 @@ def remove_action(stage_data: Raw, name: str) -> None:
     stage_data["actions"] = [a for a in stage_data["actions"] if a["name"] != name]
 
 
-def test_the_shipped_guideline_has_no_problems() -> None:
-    assert check_guideline(shipped()) == []
+@pytest.mark.parametrize("version", SHIPPED_VERSIONS)
+def test_each_shipped_guideline_has_no_problems(version: str) -> None:
+    assert check_guideline(shipped(version)) == []
 
 
-def test_the_tracks_together_reach_every_closing_state() -> None:
-    guideline = default_guideline()
+@pytest.mark.parametrize("version", SHIPPED_VERSIONS)
+def test_the_tracks_together_reach_every_closing_state(version: str) -> None:
+    guideline = shipped_guideline(version)
     reached = set().union(*(closing_states_reached(guideline, t) for t in CaseType))
-    assert reached == set(ClosingState)
+    # award_annulled came with revision 2 (pedoman.md §9 D14).
+    never = {ClosingState.AWARD_ANNULLED} if version == "2026.1" else set()
+    assert reached == set(ClosingState) - never
 
 
 def test_each_track_reaches_its_own_closing_states() -> None:
-    guideline = default_guideline()
+    guideline = shipped_guideline("2026.1")
     assert ClosingState.TAKEOVER in closing_states_reached(guideline, CaseType.KSDD)
     assert ClosingState.TAKEOVER not in closing_states_reached(guideline, CaseType.KSDPK)
     assert ClosingState.LAPSED in closing_states_reached(guideline, CaseType.KSDPK)
     sinergi = closing_states_reached(guideline, CaseType.SINERGI)
     assert ClosingState.REFERRED_TO_PRESIDENT in sinergi
     assert ClosingState.GWPP_DECISION not in sinergi
+
+
+def test_every_fact_has_the_values_it_can_take() -> None:
+    # A fact without a domain would make the checker fail on the first `when` naming it.
+    assert set(FACT_VALUES) == set(Fact)
 
 
 def _unreachable(data: Raw) -> None:
@@ -227,3 +238,168 @@ def test_a_misspelt_key_is_a_problem_not_ignored() -> None:
     stage(data, "KSDD", "gwpp_decision")["timout"] = {"kind": "overdue"}
     problems = [str(p) for p in check_guideline(data)]
     assert any("timout" in p for p in problems), problems
+
+
+# ---------------------------------------------------------------- revision 2's constructs
+
+
+def revised() -> Raw:
+    """2026.1 with one of each construct revision 2 brought, used as it is meant to be."""
+    data = shipped()
+    court = stage(data, "KSDPK", "court")
+    # A stage with no limit that only reminds (D15), and an institution recorded on the way in.
+    for key in ("limit", "timeout", "extension"):
+        del court[key]
+    court["monitor_every"] = "90HKal"
+    judgment = action(court, "register_judgment")
+    judgment["to"] = "appeal_window"
+    del judgment["outcome"]
+    # A window whose expiry establishes the outcome (D15), left early by an institution record.
+    data["tracks"]["KSDPK"]["stages"].append(
+        {
+            "name": "appeal_window",
+            "title": "Tenggang banding",
+            "actors": ["party"],
+            "limit": "14HKal",
+            "limit_rolls_forward": True,
+            "legal_basis": "UU 20/1947 Pasal 7",
+            "proposed_default": True,
+            "timeout": {
+                "kind": "goto",
+                "to": "implementation",
+                "records": "inkracht",
+                "outcome": "court_judgment",
+            },
+            "actions": [
+                {
+                    "name": "file_appeal",
+                    "actors": ["party"],
+                    "payload": "institution",
+                    "effect": "record_institution",
+                    "to": "court",
+                }
+            ],
+        }
+    )
+    # Responses collected per responding party, the silent ones named on expiry (D3).
+    notice = data["opening"][2]
+    action(notice, "submit_response")["every_party_of"] = "responding"
+    notice["timeout"]["missing_of"] = "submit_response"
+    # A party's withdrawal closes the case only when no requesting party is left (D4).
+    action({"actions": data["common_actions"]}, "withdraw")["effect"] = "withdraw_party"
+    # A takeover that requires recorded guidance (D2), switching on the route's taking-over body.
+    enforcement = data["tail"][2]
+    enforcement["actions"].insert(
+        0,
+        {
+            "name": "record_takeover_guidance",
+            "actors": ["forum"],
+            "payload": "record",
+            "records": "takeover_guidance",
+            "when": {"case_type": ["KSDD"], "takeover_by": ["gwpp", "minister"]},
+        },
+    )
+    takeover = action(enforcement, "order_takeover")
+    takeover["requires"] = ["takeover_guidance"]
+    takeover["when"]["takeover_by"] = ["gwpp"]
+    return data
+
+
+def test_revision_2_constructs_used_right_have_no_problems() -> None:
+    assert check_guideline(revised()) == []
+
+
+def test_a_timeout_outcome_is_carried_to_the_close_with_outcome() -> None:
+    data = revised()
+    # Without the window's outcome, implementation could close with none set on that path.
+    del stage(data, "KSDPK", "appeal_window")["timeout"]["outcome"]
+    assert [str(p) for p in check_guideline(data)] == [
+        "KSDPK: stage implementation, action confirm_implemented: "
+        "close_with_outcome is reachable on a path where no action set an outcome"
+    ]
+
+
+def _no_limit_nor_monitoring(data: Raw) -> None:
+    del stage(data, "KSDPK", "court")["monitor_every"]
+
+
+def _overdue_with_outcome(data: Raw) -> None:
+    stage(data, "KSDD", "minister_decision")["timeout"]["outcome"] = "minister_decision"
+
+
+def _missing_of_unknown(data: Raw) -> None:
+    data["opening"][2]["timeout"]["missing_of"] = "submit_respons"
+
+
+def _missing_of_not_per_party(data: Raw) -> None:
+    del action(data["opening"][2], "submit_response")["every_party_of"]
+
+
+def _requires_never_recorded(data: Raw) -> None:
+    del data["tail"][2]["actions"][0]["records"]
+
+
+def _unknown_takeover_body(data: Raw) -> None:
+    action(data["tail"][2], "order_takeover")["when"]["takeover_by"] = ["governor"]
+
+
+def _common_action_with_to(data: Raw) -> None:
+    action({"actions": data["common_actions"]}, "add_note")["to"] = "intake"
+
+
+def _common_close_by_a_note(data: Raw) -> None:
+    action({"actions": data["common_actions"]}, "add_note")["close"] = "withdrawn"
+
+
+REVISION_2_MISTAKES: list[tuple[Callable[[Raw], None], str]] = [
+    (
+        _no_limit_nor_monitoring,
+        "KSDPK: stage court: no limit and no monitor_every: nothing would ever fire here",
+    ),
+    (
+        _overdue_with_outcome,
+        "KSDD: stage minister_decision, timeout: kind overdue does not take `outcome`",
+    ),
+    (
+        _missing_of_unknown,
+        "KSDD/KSDPK/SINERGI: stage notice, timeout: missing_of names 'submit_respons', not a "
+        "per-party action of this stage (per-party actions here: submit_response)",
+    ),
+    (
+        _missing_of_not_per_party,
+        "KSDD/KSDPK/SINERGI: stage notice, timeout: missing_of names 'submit_response', not a "
+        "per-party action of this stage (per-party actions here: none)",
+    ),
+    (
+        _requires_never_recorded,
+        "KSDD: stage enforcement, action order_takeover: requires takeover_guidance, which no "
+        "action or timeout of this track records",
+    ),
+    (
+        _unknown_takeover_body,
+        "KSDD/KSDPK/SINERGI: stage enforcement, action order_takeover: "
+        "when takeover_by has unknown value(s): governor",
+    ),
+    (
+        _common_action_with_to,
+        "KSDD/KSDPK/SINERGI: common action add_note: `to` in an action of every open stage",
+    ),
+    (
+        _common_close_by_a_note,
+        "KSDD/KSDPK/SINERGI: common action add_note: effect add_note cannot move or close",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mistake", "expected"),
+    REVISION_2_MISTAKES,
+    ids=[m.__name__ for m, _ in REVISION_2_MISTAKES],
+)
+def test_a_revision_2_construct_used_wrong_is_named(
+    mistake: Callable[[Raw], None], expected: str
+) -> None:
+    data = revised()
+    mistake(data)
+    lines = [str(problem) for problem in check_guideline(data)]
+    assert any(line.startswith(expected) for line in lines), lines

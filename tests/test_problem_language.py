@@ -20,6 +20,7 @@ from models.roles import Role
 from models.settings import Settings
 from tests.api_harness import Api, Step, ksdd_filing_json
 from tests.dev_instance import free_port
+from tests.rev2_paper import formal_decision, with_berita_acara
 from tests.test_health import _api
 
 PROBLEM = "urn:mufakat:problem:"
@@ -65,7 +66,7 @@ async def _send(
 async def test_each_family_speaks_indonesian_unless_asked_for_english(api: Api) -> None:
     case_id = await api.case(ACCEPT, RESPOND)  # in musyawarah
     actions = f"/v1/cases/{case_id}/actions"
-    deadlock = {"action": "declare_deadlock", "reason": "Buntu"}
+    deadlock = {"action": "declare_deadlock", **with_berita_acara("Buntu")}
     cases: list[tuple[str, str, str, dict[str, Any], int, str, Said, Said]] = [
         (
             "GET",
@@ -88,13 +89,14 @@ async def test_each_family_speaks_indonesian_unless_asked_for_english(api: Api) 
             "wrong_role",
             Said(
                 "Peran kunci tidak sesuai",
-                "declare_deadlock diambil oleh party, bukan oleh minister (operator dapat "
-                "mencatatnya untuk suatu pihak dengan on_behalf_of)",
+                # 2026.2: the forum may declare it too (§9 D10), the Minister is not R1's forum.
+                "declare_deadlock diambil oleh party atau forum, bukan oleh minister (operator "
+                "dapat mencatatnya untuk suatu pihak dengan on_behalf_of)",
             ),
             Said(
                 "Not allowed for this key's role",
-                "declare_deadlock is taken by party, not by minister (an operator may record it "
-                "for a party with on_behalf_of)",
+                "declare_deadlock is taken by party or forum, not by minister (an operator may "
+                "record it for a party with on_behalf_of)",
             ),
         ),
         (
@@ -154,7 +156,7 @@ async def test_each_family_speaks_indonesian_unless_asked_for_english(api: Api) 
 
 async def test_a_refusal_names_the_stage_and_its_actions_in_either_language(api: Api) -> None:
     case_id = await api.case(ACCEPT, RESPOND)
-    decision = {"action": "issue_decision", "number": "1/2026", "summary": "Putusan"}
+    decision = {"action": "issue_decision", **formal_decision("keputusan_gubernur_wpp")}
     path = f"/v1/cases/{case_id}/actions"
     indonesian = await _send(api, "POST", path, None, Role.GWPP, "32", json=decision)
     english = await _send(api, "POST", path, "en", Role.GWPP, "32", json=decision)

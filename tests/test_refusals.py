@@ -23,6 +23,7 @@ from tests.cases import (
     running_worker,
     settled,
 )
+from tests.rev2_paper import BERITA_ACARA, formal_decision, with_berita_acara
 
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
 
@@ -53,7 +54,8 @@ async def _refused(case: CaseDriver, actor: Actor, action: str, **payload: Any) 
 async def test_wrong_stage_names_the_stage_and_the_allowed_actions(
     musyawarah_case: CaseDriver,
 ) -> None:
-    refusal = await _refused(musyawarah_case, gwpp("32"), "issue_decision", number="1", summary="x")
+    decision = formal_decision("keputusan_gubernur_wpp")
+    refusal = await _refused(musyawarah_case, gwpp("32"), "issue_decision", **decision)
     assert refusal.type == "wrong_stage"
     assert "musyawarah" in refusal.message and "declare_deadlock" in refusal.message
 
@@ -65,26 +67,32 @@ async def test_unknown_action(musyawarah_case: CaseDriver) -> None:
 
 
 async def test_wrong_role(musyawarah_case: CaseDriver) -> None:
-    refusal = await _refused(musyawarah_case, MINISTER, "declare_deadlock", reason="Buntu")
+    buntu = with_berita_acara("Buntu")  # as 2026.2 asks (§9 D11): refused for who, not what
+    refusal = await _refused(musyawarah_case, MINISTER, "declare_deadlock", **buntu)
     assert refusal.type == "wrong_role"
     assert (await _refused(musyawarah_case, AUDITOR, "add_note", text="hi")).type == "wrong_role"
-    operator_alone = await _refused(musyawarah_case, OPERATOR, "declare_deadlock", reason="Buntu")
+    operator_alone = await _refused(musyawarah_case, OPERATOR, "declare_deadlock", **buntu)
     # A party's action: the refusal tells the operator it may record it for a party.
     assert operator_alone.details[0]["message_id"] == "wrong_role.for_party"
 
 
 async def test_wrong_scope(musyawarah_case: CaseDriver) -> None:
-    stranger = await _refused(musyawarah_case, party("35.78"), "declare_deadlock", reason="Buntu")
+    buntu = with_berita_acara("Buntu")
+    stranger = await _refused(musyawarah_case, party("35.78"), "declare_deadlock", **buntu)
     assert stranger.type == "wrong_scope"
     other_prosecutor = Actor(key_id="kejati-35", role=Role.PROSECUTOR, scope="35")
-    await musyawarah_case.act(party(BANDUNG), "request_legal_opinion", question="Sahkah PKS?")
+    # Addressed to the Kejati of West Java (§9 D7): the Kejati of East Java may not answer.
+    kejati = {"office": "kejati", "region_code": "32"}
+    await musyawarah_case.act(
+        party(BANDUNG), "request_legal_opinion", question="Sahkah PKS?", addressee=kejati
+    )
     refusal = await _refused(
         musyawarah_case, other_prosecutor, "submit_legal_opinion", thread=1, opinion="Sah"
     )
     assert refusal.type == "wrong_scope"
     for_stranger = OPERATOR.model_copy(update={"on_behalf_of": "35.78"})
     assert (
-        await _refused(musyawarah_case, for_stranger, "declare_deadlock", reason="Buntu")
+        await _refused(musyawarah_case, for_stranger, "declare_deadlock", **buntu)
     ).type == "wrong_scope"
 
 
@@ -93,8 +101,9 @@ async def test_wrong_gwpp_province(dev_env: WorkflowEnvironment) -> None:
         case = await CaseDriver.file(dev_env.client, queue, ksdd_filing())
         await case.act(OPERATOR, "accept_filing")
         await case.act(party(KOTA_BANDUNG), "submit_response", summary="Tanggapan")
-        await case.act(party(BANDUNG), "declare_deadlock", reason="Buntu")
-        refusal = await _refused(case, gwpp("33"), "close_without_agreement", reason="x y z")
+        await case.act(party(BANDUNG), "declare_deadlock", reason="Buntu", document=BERITA_ACARA)
+        closing = with_berita_acara("x y z")
+        refusal = await _refused(case, gwpp("33"), "close_without_agreement", **closing)
         assert refusal.type == "wrong_scope"
 
 

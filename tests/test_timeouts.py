@@ -20,9 +20,10 @@ from tests.cases import (
     ksdd_filing,
     ksdpk_filing,
     party,
-    replay_all_runs,
+    replays_every_run,
     running_worker,
 )
+from tests.rev2_paper import BERITA_ACARA, formal_decision
 
 BANDUNG, KOTA_BANDUNG, COMPANY = "32.04", "32.73", "NIB-8120000000001"
 
@@ -64,7 +65,7 @@ async def test_completion_timeout_closes_incomplete(skipping_env: WorkflowEnviro
         await skipping_env.sleep(days(30))
         view = await case.handle.result()
         assert view.closing_state == "incomplete"
-        assert await replay_all_runs(skipping_env.client, case.handle.id) >= 1
+        await replays_every_run(skipping_env.client, case.handle.id)
 
 
 async def test_ksdd_timeouts_walk_to_the_minister_decision(
@@ -73,10 +74,10 @@ async def test_ksdd_timeouts_walk_to_the_minister_decision(
     async with running_worker(skipping_env.client) as queue:
         case = await CaseDriver.file(skipping_env.client, queue, ksdd_filing())
         await case.act(OPERATOR, "accept_filing")
-        # No response within 14 HK: the case proceeds and the silence is recorded.
+        # No response within 14 HK: the case proceeds and the silent party is named (D3).
         await skipping_env.sleep(days(30))
         view = await case.view()
-        assert view.stage == "musyawarah" and view.recorded["no_response"] == "notice"
+        assert view.stage == "musyawarah" and view.recorded["no_response"] == KOTA_BANDUNG
         # Each limit expires in turn: 30 HKal, 30 HK, 10 HK (GWPP could not resolve), 30 HK.
         for stage in (
             "gwpp_facilitation",
@@ -89,17 +90,19 @@ async def test_ksdd_timeouts_walk_to_the_minister_decision(
         await skipping_env.sleep(days(25))
         view = await case.view()
         assert view.stage == "minister_decision" and view.overdue
-        decided = await case.act(MINISTER, "issue_decision", number="KEP-9", summary="Final")
+        decision = formal_decision("keputusan_mendagri")
+        decided = await case.act(MINISTER, "issue_decision", **decision)
         assert decided.stage == "implementation"
         # Timers, activities and updates interleaved: the history must still replay.
-        assert await replay_all_runs(skipping_env.client, case.handle.id) >= 1
+        await replays_every_run(skipping_env.client, case.handle.id)
 
 
 async def test_failed_mediation_timeout_follows_the_clause(
     skipping_env: WorkflowEnvironment,
 ) -> None:
     async with running_worker(skipping_env.client) as queue:
-        for arbitration, expected in ((True, "arbitration"), (False, "court")):
+        # Revision 2 (D14, D15): arbitration starts with the tribunal, the court with a lawsuit.
+        for arbitration, expected in ((True, "tribunal_formation"), (False, "lawsuit_filing")):
             filing = ksdpk_filing(DisputeRoute.MEDIATION, arbitration=arbitration)
             case = await CaseDriver.file(skipping_env.client, queue, filing)
             await case.act(OPERATOR, "accept_filing")
@@ -119,14 +122,16 @@ async def test_agreement_sets_its_own_musyawarah_period(skipping_env: WorkflowEn
         assert result.deadline is not None and str(result.deadline.limit) == "45HKal"
         await skipping_env.sleep(days(30))
         assert (await case.view()).stage == "musyawarah"
-        assert await replay_all_runs(skipping_env.client, case.handle.id) >= 1
+        await replays_every_run(skipping_env.client, case.handle.id)
         await skipping_env.sleep(days(20))
-        assert (await case.view()).stage == "court"
+        assert (await case.view()).stage == "lawsuit_filing"
 
 
 async def test_implementation_overdue_keeps_reminding(skipping_env: WorkflowEnvironment) -> None:
     async with running_worker(skipping_env.client) as queue:
-        case = await CaseDriver.file(skipping_env.client, queue, ksdpk_filing(DisputeRoute.COURT))
+        # 2026.1's court stage registers a final judgment at once (2026.2: test_rev2_ksdpk.py).
+        filing = ksdpk_filing(DisputeRoute.COURT)
+        case = await CaseDriver.file(skipping_env.client, queue, filing, "2026.1")
         await case.act(OPERATOR, "accept_filing")
         await case.act(party(COMPANY), "submit_response", summary="Tanggapan")
         await case.act(party(KOTA_BANDUNG), "declare_deadlock", reason="Buntu")
@@ -143,8 +148,14 @@ async def test_legal_opinion_runs_beside_the_stage_and_goes_overdue(
     async with running_worker(skipping_env.client) as queue:
         case = await CaseDriver.file(skipping_env.client, queue, ksdd_filing())
         await case.act(OPERATOR, "accept_filing")
-        first = await case.act(party(BANDUNG), "request_legal_opinion", question="Sahkah PKS?")
-        await case.act(OPERATOR, "request_legal_opinion", question="Kewenangan siapa?")
+        # Addressed to the Kejati of Jawa Barat, which PROSECUTOR's key is (D7).
+        kejati = {"office": "kejati", "region_code": "32"}
+        first = await case.act(
+            party(BANDUNG), "request_legal_opinion", question="Sahkah PKS?", addressee=kejati
+        )
+        await case.act(
+            OPERATOR, "request_legal_opinion", question="Kewenangan siapa?", addressee=kejati
+        )
         assert first.stage == "notice"
         # The main stage moves on while both threads are open.
         await case.act(party(KOTA_BANDUNG), "submit_response", summary="Tanggapan")
@@ -175,7 +186,7 @@ async def test_pause_stops_the_clock_and_resume_moves_the_deadline(
         assert resumed.deadline.paused_days > 0
         await skipping_env.sleep(days(30))
         assert (await case.view()).stage == "musyawarah"
-        assert await replay_all_runs(skipping_env.client, case.handle.id) >= 1
+        await replays_every_run(skipping_env.client, case.handle.id)
 
 
 async def test_extension_moves_the_deadline_once(skipping_env: WorkflowEnvironment) -> None:
@@ -183,7 +194,9 @@ async def test_extension_moves_the_deadline_once(skipping_env: WorkflowEnvironme
         case = await CaseDriver.file(skipping_env.client, queue, ksdd_filing())
         await case.act(OPERATOR, "accept_filing")
         await case.act(party(KOTA_BANDUNG), "submit_response", summary="Tanggapan")
-        moved = await case.act(party(BANDUNG), "declare_deadlock", reason="Buntu")
+        moved = await case.act(
+            party(BANDUNG), "declare_deadlock", reason="Buntu", document=BERITA_ACARA
+        )
         assert moved.deadline is not None
         extended = await case.act(gwpp("32"), "extend_deadline", reason="Rapat lanjutan")
         assert extended.deadline is not None and extended.deadline.extensions == 1

@@ -1,4 +1,8 @@
-"""KSDPK cases: musyawarah, then the route the agreement's dispute clause names."""
+"""KSDPK cases under guideline 2026.1: musyawarah, then the route the dispute clause names.
+
+Pinned to 2026.1, whose cases keep running on it; revision 2's KSDPK track (arbitration,
+annulment, the court's appeal and cassation) is in tests/test_rev2_ksdpk.py.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,12 @@ from tests.cases import (
     CaseDriver,
     ksdpk_filing,
     party,
-    replay_all_runs,
+    replays_every_run,
     running_worker,
 )
 
 CITY, COMPANY = "32.73", "NIB-8120000000001"
+FIRST = "2026.1"
 
 
 async def _deadlock(case: CaseDriver) -> str:
@@ -30,7 +35,7 @@ async def test_mediation_settlement_registered_and_implemented(
 ) -> None:
     client = dev_env.client
     async with running_worker(client) as queue:
-        case = await CaseDriver.file(client, queue, ksdpk_filing(DisputeRoute.MEDIATION))
+        case = await CaseDriver.file(client, queue, ksdpk_filing(DisputeRoute.MEDIATION), FIRST)
         assert await _deadlock(case) == "adr_mediation"
         agreed = await case.act(ADJUDICATOR, "record_agreement", terms="Tarif disesuaikan")
         assert agreed.stage == "settlement_registration"
@@ -41,7 +46,7 @@ async def test_mediation_settlement_registered_and_implemented(
         assert closed.closing_state == "adr_settlement"
         view = await case.handle.result()
         assert view.routing.rule == "R7"
-        assert await replay_all_runs(client, case.handle.id) >= 1
+        await replays_every_run(client, case.handle.id)
 
 
 async def test_failed_mediation_goes_to_arbitration_and_an_award(
@@ -49,7 +54,7 @@ async def test_failed_mediation_goes_to_arbitration_and_an_award(
 ) -> None:
     client = dev_env.client
     async with running_worker(client) as queue:
-        case = await CaseDriver.file(client, queue, ksdpk_filing(DisputeRoute.MEDIATION))
+        case = await CaseDriver.file(client, queue, ksdpk_filing(DisputeRoute.MEDIATION), FIRST)
         await _deadlock(case)
         failed = await case.act(party(COMPANY), "declare_failed", reason="Mediasi gagal")
         assert failed.stage == "arbitration"
@@ -59,7 +64,7 @@ async def test_failed_mediation_goes_to_arbitration_and_an_award(
         referred = await case.act(MINISTER, "refer_to_execution", reference="PN-EKS-1")
         assert referred.closing_state == "execution_referred"
         await case.handle.result()
-        assert await replay_all_runs(client, case.handle.id) >= 1
+        await replays_every_run(client, case.handle.id)
 
 
 async def test_failed_mediation_without_arbitration_goes_to_court_judgment(
@@ -68,7 +73,7 @@ async def test_failed_mediation_without_arbitration_goes_to_court_judgment(
     client = dev_env.client
     async with running_worker(client) as queue:
         filing = ksdpk_filing(DisputeRoute.MEDIATION, arbitration=False)
-        case = await CaseDriver.file(client, queue, filing)
+        case = await CaseDriver.file(client, queue, filing, FIRST)
         await _deadlock(case)
         assert (await case.act(ADJUDICATOR, "declare_failed", reason="Gagal")).stage == "court"
         judged = await case.act(ADJUDICATOR, "register_judgment", reference="PN-BDG-12")
@@ -76,34 +81,36 @@ async def test_failed_mediation_without_arbitration_goes_to_court_judgment(
         closed = await case.act(MINISTER, "confirm_implemented", reference="MON-2")
         assert closed.closing_state == "court_judgment"
         await case.handle.result()
-        assert await replay_all_runs(client, case.handle.id) >= 1
+        await replays_every_run(client, case.handle.id)
 
 
 async def test_arbitration_clause_settled_or_lapsed(dev_env: WorkflowEnvironment) -> None:
     client = dev_env.client
     async with running_worker(client) as queue:
-        settled = await CaseDriver.file(client, queue, ksdpk_filing(DisputeRoute.ARBITRATION))
+        settled = await CaseDriver.file(
+            client, queue, ksdpk_filing(DisputeRoute.ARBITRATION), FIRST
+        )
         assert await _deadlock(settled) == "arbitration"
         result = await settled.act(ADJUDICATOR, "record_settlement", reference="BANI-DAMAI")
         assert result.closing_state == "settled_in_arbitration"
 
-        lapsed = await CaseDriver.file(client, queue, ksdpk_filing(DisputeRoute.ARBITRATION))
+        lapsed = await CaseDriver.file(client, queue, ksdpk_filing(DisputeRoute.ARBITRATION), FIRST)
         await _deadlock(lapsed)
         result = await lapsed.act(ADJUDICATOR, "record_lapse", reference="BANI-GUGUR")
         assert result.closing_state == "lapsed"
         for case in (settled, lapsed):
             await case.handle.result()
-            assert await replay_all_runs(client, case.handle.id) >= 1
+            await replays_every_run(client, case.handle.id)
 
 
 async def test_court_clause_settlement(dev_env: WorkflowEnvironment) -> None:
     client = dev_env.client
     async with running_worker(client) as queue:
-        case = await CaseDriver.file(client, queue, ksdpk_filing(DisputeRoute.COURT))
+        case = await CaseDriver.file(client, queue, ksdpk_filing(DisputeRoute.COURT), FIRST)
         assert await _deadlock(case) == "court"
         deed = await case.act(ADJUDICATOR, "register_settlement", reference="AKTA-3")
         assert deed.stage == "implementation"
         closed = await case.act(MINISTER, "confirm_implemented", reference="MON-3")
         assert closed.closing_state == "court_settlement"
         await case.handle.result()
-        assert await replay_all_runs(client, case.handle.id) >= 1
+        await replays_every_run(client, case.handle.id)

@@ -19,6 +19,8 @@ from typing import Any
 from models.pedoman import Action, PayloadKind
 from models.roles import Actor, Role
 from models.state import ActionRequest, CaseState, CaseView, ThreadStatus
+from workflows import paper
+from workflows.legal_opinions import hidden
 from workflows.refusals import Refusal
 from workflows.rules import CaseRules
 
@@ -42,6 +44,14 @@ REPRESENTATIVE_PAYLOADS: Mapping[PayloadKind, Mapping[str, Any]] = {
     PayloadKind.EXTENSION: {"reason": "Perlu waktu tambahan"},
     PayloadKind.LEGAL_OPINION_REQUEST: {"question": "Apakah klausul ini sah?"},
     PayloadKind.LEGAL_OPINION: {"opinion": "Pendapat hukum"},
+    PayloadKind.INSTITUTION: {"institution": "PN-BANDUNG", "reference": "1/Pdt.G/2026/PN Bdg"},
+    # JAM Datun covers every case; the office a caller names is checked against the parties.
+    PayloadKind.ADDRESSED_LEGAL_OPINION_REQUEST: {
+        "question": "Apakah klausul ini sah?",
+        "addressee": {"office": "jam_datun"},
+    },
+    PayloadKind.LEGAL_OPINION_DISCLOSURE: {"thread": 1},
+    **paper.REPRESENTATIVE_PAYLOADS,  # §9 D10–D12, D2
 }
 
 
@@ -81,6 +91,9 @@ def state_from_view(view: CaseView, extensions_used: Mapping[str, int]) -> CaseS
         recorded=view.recorded,
         legal_opinions=view.legal_opinions,
         documents=view.documents,
+        meetings=view.meetings,
+        responses=view.responses,
+        withdrawals=view.withdrawals,
     )
 
 
@@ -88,14 +101,18 @@ def candidate_payloads(rules: CaseRules, state: CaseState, action: Action) -> li
     """Valid payloads a legitimate caller could send for this action now (the most permissive
     ones: every party's consent to an extension, each open legal-opinion thread)."""
     payload = dict(REPRESENTATIVE_PAYLOADS[action.payload])
+    if action.payload in paper.REPRESENTATIVE_PAYLOADS:
+        return paper.candidate_payloads(state, action, rules.active_parties(state))
     if action.payload is PayloadKind.EXTENSION:
-        return [{**payload, "consents": list(rules.party_ids)}]
+        return [{**payload, "consents": rules.active_parties(state)}]
     if action.payload is PayloadKind.LEGAL_OPINION:
         return [
             {**payload, "thread": thread.thread}
             for thread in state.legal_opinions
             if thread.status is ThreadStatus.OPEN
         ]
+    if action.payload is PayloadKind.LEGAL_OPINION_DISCLOSURE:
+        return [{"thread": thread.thread} for thread in state.legal_opinions if hidden(thread)]
     return [payload]
 
 
@@ -124,6 +141,10 @@ def available_actions(rules: CaseRules, state: CaseState, actor: Actor) -> list[
     capacities: list[Actor] = [actor]
     if actor.role is Role.OPERATOR:
         capacities += [actor.model_copy(update={"on_behalf_of": p}) for p in rules.party_ids]
+    elif actor.role is Role.PROSECUTOR:
+        # D7: the office holding a party's SKK acts for it, as an operator records for it.
+        for_party = [actor.model_copy(update={"on_behalf_of": p}) for p in rules.party_ids]
+        capacities += [c for c in for_party if rules.represents(c)]
     found: list[Availability] = []
     for action in rules.actions_in(state.stage):
         own = False

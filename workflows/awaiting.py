@@ -29,6 +29,8 @@ from models.pedoman import Action, ActorKind, Effect
 from models.roles import Actor, Role
 from models.state import CaseState, CaseStatus, ThreadStatus
 from workflows.availability import accepted_payloads
+from workflows.institutions import current_institution
+from workflows.parties import is_per_party, owing
 from workflows.rules import CaseRules
 
 
@@ -58,7 +60,12 @@ class Progress:
 _AWAITED_KEY = "awaited"
 
 
-def who_acts(rules: CaseRules, kind: ActorKind) -> list[tuple[Role, str | None]]:
+def who_acts(
+    rules: CaseRules,
+    kind: ActorKind,
+    institution: str | None = None,
+    state: CaseState | None = None,
+) -> list[tuple[Role, str | None]]:
     """The roles and scopes an actor kind of the guideline means in this case, as the rules
     resolve it (the forum to the GWPP or the Minister, a party kind to those parties)."""
     candidates: list[tuple[Role, str | None]] = [
@@ -67,11 +74,13 @@ def who_acts(rules: CaseRules, kind: ActorKind) -> list[tuple[Role, str | None]]
         (Role.MINISTER, None),
         *((Role.PARTY, party_id) for party_id in rules.party_ids),
         (Role.PROSECUTOR, None),
-        (Role.ADJUDICATOR, None),
+        # D9: the institution recorded for the case, where its keys alone act.
+        (Role.ADJUDICATOR, institution),
     ]
     # Asked of the rules themselves, through an action only this kind of actor takes.
     probe = Action(name="awaited", actors=[kind])
-    return [(r, s) for r, s in candidates if rules.may_take(probe, _actor(r, s))]
+    # With the state, the forum is the body conducting its stage (§9 D1, D2).
+    return [(r, s) for r, s in candidates if rules.may_take(probe, _actor(r, s), state)]
 
 
 def awaited(rules: CaseRules, state: CaseState) -> list[Awaited]:
@@ -88,7 +97,7 @@ def awaited(rules: CaseRules, state: CaseState) -> list[Awaited]:
     found: list[Awaited] = []
     seen: set[tuple[Role, str | None]] = set()
     for kind in stage.actors:
-        for role, scope in who_acts(rules, kind):
+        for role, scope in who_acts(rules, kind, current_institution(state), state):
             if (role, scope) in seen:
                 continue
             seen.add((role, scope))
@@ -107,10 +116,12 @@ def awaited(rules: CaseRules, state: CaseState) -> list[Awaited]:
     for thread in open_threads:
         answering = tuple(name for name, threads in answers.items() if thread.thread in threads)
         if answering:
+            # An addressed thread (D7) awaits the office asked; any other, any office covering it.
+            office = thread.addressee.scope if thread.addressee is not None else None
             found.append(
                 Awaited(
                     Role.PROSECUTOR,
-                    None,
+                    office,
                     answering,
                     f"legal_opinion:{thread.thread}",
                     thread.deadline.due_at,
@@ -130,23 +141,26 @@ def progress(rules: CaseRules, state: CaseState) -> list[Progress]:
         confirming = next(
             (a.name for a in stage_actions if a.confirms == proposal.action), proposal.action
         )
+        # Only the parties still in the case count (pedoman.md §9 D5).
+        counted = rules.active_parties(state)
         found.append(
             Progress(
                 action=proposal.action,
-                done_by=tuple(p for p in rules.party_ids if p in proposal.confirmed_by),
-                missing=tuple(p for p in rules.party_ids if p not in proposal.confirmed_by),
+                done_by=tuple(p for p in counted if p in proposal.confirmed_by),
+                missing=tuple(p for p in counted if p not in proposal.confirmed_by),
                 proposed_by=proposal.proposed_by,
                 confirmed_with=confirming,
             )
         )
     for action in stage_actions:
-        if action.every_party:
+        if is_per_party(action):
             taken = state.collected.get(action.name, [])
+            owed = owing(rules.filing, state, action)
             found.append(
                 Progress(
                     action=action.name,
-                    done_by=tuple(p for p in rules.party_ids if p in taken),
-                    missing=tuple(p for p in rules.party_ids if p not in taken),
+                    done_by=tuple(p for p in owed if p in taken),
+                    missing=tuple(p for p in owed if p not in taken),
                 )
             )
     return found

@@ -19,7 +19,14 @@ with workflow.unsafe.imports_passed_through():
     from models import search_attributes as sa
     from models.audit import FILING_UPDATE_ID, filing_payload
     from models.limits import MAX_ACTION_BYTES, MAX_CASE_STATE_BYTES
-    from models.payloads import LegalOpinion, LegalOpinionRequest, documents_in
+    from models.payloads import (
+        InstitutionRecord,
+        LegalOpinion,
+        LegalOpinionDisclosure,
+        MeetingRecord,
+        MeetingSchedule,
+        documents_in,
+    )
     from models.pedoman import Action, ClosingState, Effect, Stage, TimeoutKind
     from models.roles import Actor
     from models.state import (
@@ -34,8 +41,8 @@ with workflow.unsafe.imports_passed_through():
         CaseView,
         Clock,
         EntryKind,
-        LegalOpinionThread,
         Notification,
+        PartyStep,
         ProcessedAction,
         Proposal,
         ThreadStatus,
@@ -43,13 +50,17 @@ with workflow.unsafe.imports_passed_through():
         TrailEntries,
     )
     from models.time import (
-        DayType,
         Deadline,
         DeadlineRequest,
         ExtendRequest,
         Limit,
+        RecountRequest,
         ResumeRequest,
     )
+    from workflows import legal_opinions, paper, parties
+    from workflows.forum import MONITORED_BY, OBJECT_TO_DECISION, finality, monitor_after
+    from workflows.institutions import record_institution
+    from workflows.recount import recount_detail
     from workflows.refusals import Refusal, RefusalCode
     from workflows.rules import CaseRules, CheckedAction
 
@@ -83,7 +94,7 @@ TRAIL_AFTER_COMMIT = "trail-after-commit"
 FILING_IN_TRAIL = "filing-in-trail"
 # This code's version (workflows/VERSIONING.md) and every patch id it knows: an audit export
 # names them, so an auditor's `verify-archive` can tell a history this build cannot replay.
-CODE_VERSION = "v4"
+CODE_VERSION = "v5"
 PATCHES = ("notify-on-transition", TRAIL_AFTER_COMMIT, FILING_IN_TRAIL)
 
 
@@ -216,11 +227,19 @@ class CaseWorkflow:
                 timers.append((clock.deadline.due_at, ("due", clock.stage)))
             elif clock.next_overdue_reminder is not None:
                 timers.append((clock.next_overdue_reminder, ("overdue_reminder", clock.stage)))
-        timers += [
-            (t.deadline.due_at, ("legal_opinion_due", t.thread))
-            for t in self._state.legal_opinions
-            if t.status is ThreadStatus.OPEN and not t.overdue
+        open_threads = [
+            t for t in self._state.legal_opinions if t.status is ThreadStatus.OPEN and not t.overdue
         ]
+        timers += [(t.deadline.due_at, ("legal_opinion_due", t.thread)) for t in open_threads]
+        # Only a guideline with `legal_opinion.reminders` gives a thread's deadline reminders.
+        timers += [
+            (r.at, ("legal_opinion_reminder", (t.thread, r.percent)))
+            for t in open_threads
+            for r in t.deadline.reminders
+            if r.percent not in t.reminders_sent
+        ]
+        if self._state.monitor_at is not None:  # D15: only stages with `monitor_every`
+            timers.append((self._state.monitor_at, ("monitor", self._state.stage)))
         return min(timers, key=lambda timer: timer[0]) if timers else None
 
     # ---------------------------------------------------------------- timers
@@ -240,10 +259,35 @@ class CaseWorkflow:
             self._record(EntryKind.REMINDER, detail=f"{state.stage} is still overdue")
             await self._notify("overdue_reminder", f"stage {state.stage} is still overdue")
             await self._schedule_overdue_reminder(workflow.now())
+        elif kind == "legal_opinion_reminder":
+            number, percent = subject
+            thread = next(t for t in state.legal_opinions if t.thread == number)
+            thread.reminders_sent.append(percent)
+            reminder = self._record(
+                EntryKind.REMINDER, detail=f"{percent}% of legal-opinion thread {number}'s limit"
+            )
+            thread.seqs.append(reminder.seq)  # hidden with a confidential thread (D6)
+            await self._notify(
+                "legal_opinion_reminder",
+                f"{percent}% of the limit of legal opinion {number} has passed",
+                to=["prosecutor"],
+                due_at=thread.deadline.due_at,
+            )
+        elif kind == "monitor":
+            # A stage with no limit (a trial) is never overdue: the forum is reminded to check.
+            self._record(EntryKind.REMINDER, detail=f"monitoring: {state.stage} has no limit")
+            await self._notify(
+                "monitoring_reminder", f"stage {state.stage} has no limit; check its progress"
+            )
+            assert state.monitor_at is not None
+            await self._start_monitoring(self._rules.stages[state.stage], state.monitor_at)
         elif kind == "legal_opinion_due":
             thread = next(t for t in state.legal_opinions if t.thread == subject)
             thread.overdue = True
-            self._record(EntryKind.OVERDUE, detail=f"legal-opinion thread {subject} is overdue")
+            overdue = self._record(
+                EntryKind.OVERDUE, detail=f"legal-opinion thread {subject} is overdue"
+            )
+            thread.seqs.append(overdue.seq)
             await self._notify(
                 "legal_opinion_overdue",
                 f"legal opinion {subject} was due {thread.deadline.due_date}",
@@ -254,7 +298,11 @@ class CaseWorkflow:
 
     async def _on_timeout(self, stage: Stage) -> None:
         rule = stage.timeout
-        self._record(EntryKind.TIMEOUT, detail=f"limit of {stage.name} expired")
+        expired = self._record(EntryKind.TIMEOUT, detail=f"limit of {stage.name} expired")
+        # D3: who did not answer is named (a guideline without `missing_of` records the stage).
+        silent = self._missing_at_timeout(stage)
+        if silent is not None:
+            expired.detail += f"; not taken by {', '.join(silent)}"
         if rule is None or rule.kind is TimeoutKind.OVERDUE:
             assert self._state.clock is not None
             self._state.clock.overdue = True
@@ -264,7 +312,9 @@ class CaseWorkflow:
                 await self._schedule_overdue_reminder(self._state.clock.deadline.due_at)
             return
         if rule.records is not None:
-            self._state.recorded[rule.records] = stage.name
+            self._state.recorded[rule.records] = stage.name if silent is None else ", ".join(silent)
+        if rule.outcome is not None:  # e.g. an appeal window lapsed: the judgment is final
+            self._state.outcome = rule.outcome
         if rule.kind is TimeoutKind.CLOSE:
             assert rule.close is not None
             await self._close(rule.close)
@@ -275,6 +325,15 @@ class CaseWorkflow:
             action = self._rules.find(stage.name, str(rule.action))
             assert action is not None
             await self._follow(action)
+
+    def _missing_at_timeout(self, stage: Stage) -> list[str] | None:
+        """The parties that had not taken the stage's per-party action its timeout names."""
+        rule = stage.timeout
+        action = self._rules.find(stage.name, rule.missing_of) if rule and rule.missing_of else None
+        if action is None:
+            return None
+        taken_by = self._state.collected.get(action.name, [])
+        return parties.missing(self._input.filing, self._state, action, taken_by)
 
     async def _schedule_overdue_reminder(self, after: datetime) -> None:
         clock = self._state.clock
@@ -381,13 +440,14 @@ class CaseWorkflow:
                     attached_by=request.actor,
                     stage=stage_before,
                     action=action.name,
+                    seq=entry.seq,
                 )
             )
         if action.records == "routing":
             state.recorded["routing"] = self._input.routing.rule.value
         elif action.records is not None:
             state.recorded[action.records] = stage_before
-        await self._effect(request, checked)
+        await self._effect(request, checked, entry)
         entry.stage_after = state.stage
         return ProcessedAction(
             key=key,
@@ -398,7 +458,9 @@ class CaseWorkflow:
             request_id=request.request_id,
         )
 
-    async def _effect(self, request: ActionRequest, checked: CheckedAction) -> None:
+    async def _effect(
+        self, request: ActionRequest, checked: CheckedAction, entry: TimelineEntry
+    ) -> None:
         action, payload, party = checked.action, checked.payload, checked.party
         state = self._state
         effect = action.effect
@@ -408,17 +470,20 @@ class CaseWorkflow:
                     start=workflow.now(),
                     limit=self._rules.guideline.legal_opinion.limit,
                     timezone=self._rules.guideline.timezone,
-                    reminder_percents=[],
+                    reminder_percents=self._thread_reminder_percents(),
                 )
             )
             state.legal_opinions.append(
-                LegalOpinionThread(
-                    thread=len(state.legal_opinions) + 1,
+                legal_opinions.new_thread(
+                    len(state.legal_opinions) + 1,
                     requested_by=request.actor,
-                    requested_at=workflow.now(),
+                    party=party,
+                    at=workflow.now(),
                     stage=state.stage,
-                    question=payload.question if isinstance(payload, LegalOpinionRequest) else "",
+                    payload=payload,
                     deadline=deadline,
+                    confidential=self._rules.guideline.legal_opinion.confidential,
+                    seq=entry.seq,
                 )
             )
             await self._notify(
@@ -435,6 +500,16 @@ class CaseWorkflow:
             thread.submitted_by = request.actor
             thread.submitted_at = workflow.now()
             thread.document = payload.document
+            thread.seqs.append(entry.seq)
+        elif effect is Effect.DISCLOSE_LEGAL_OPINION:
+            assert isinstance(payload, LegalOpinionDisclosure)
+            thread = next(t for t in state.legal_opinions if t.thread == payload.thread)
+            thread.disclosed_at = workflow.now()
+            thread.disclosed_by = request.actor
+            thread.seqs.append(entry.seq)
+        elif effect is Effect.WITHDRAW_PARTY:
+            assert party is not None
+            await self._withdraw(action, party, entry)
         elif effect is Effect.EXTEND_DEADLINE:
             await self._extend()
         elif effect is Effect.PAUSE_CLOCK:
@@ -442,6 +517,20 @@ class CaseWorkflow:
             state.clock.paused_at = workflow.now()
         elif effect is Effect.RESUME_CLOCK:
             await self._resume()
+        elif effect is Effect.RECOMPUTE_DEADLINE:  # D20: only a guideline with such an action
+            entry.detail = await self._recompute()
+        elif effect is Effect.RECORD_INSTITUTION:
+            assert isinstance(payload, InstitutionRecord)
+            record_institution(state, payload)
+            await self._follow(action)
+        elif effect is Effect.SCHEDULE_MEETING:  # D10
+            assert isinstance(payload, MeetingSchedule)
+            entry.detail = paper.meeting_detail(paper.schedule(state, request.actor, payload))
+        elif effect is Effect.RECORD_MEETING:
+            assert isinstance(payload, MeetingRecord)
+            questions = self._rules.guideline.open_questions
+            meeting = paper.record(state, request.actor, payload, questions)
+            entry.detail = paper.meeting_detail(meeting)
         elif effect is Effect.PROPOSE:
             assert party is not None
             state.proposal = Proposal(
@@ -458,17 +547,53 @@ class CaseWorkflow:
             assert proposed is not None
             await self._follow_when_everyone(proposed, state.proposal.confirmed_by)
         elif effect is Effect.TRANSITION:
-            if action.every_party:
+            if parties.is_per_party(action):
                 assert party is not None
                 takers = state.collected.setdefault(action.name, [])
                 takers.append(party)
+                if action.every_party_of is not None:  # D3: each party's response is kept
+                    state.responses.append(self._party_step(party, action, entry))
                 await self._follow_when_everyone(action, takers)
             else:
                 await self._follow(action)
 
-    async def _follow_when_everyone(self, action: Action, parties: list[str]) -> None:
-        if set(self._rules.party_ids) <= set(parties):
+    def _thread_reminder_percents(self) -> list[int]:
+        """A legal-opinion thread's reminders: the stage's percents where the guideline gives
+        threads reminders (pedoman.md §9 D22), none before it (a thread then has no timers)."""
+        guideline = self._rules.guideline
+        return guideline.reminder_percents if guideline.legal_opinion.reminders else []
+
+    async def _follow_when_everyone(self, action: Action, taken_by: list[str]) -> None:
+        # Only the parties still in the case count (D5; before D4 none ever left an open case).
+        if not parties.missing(self._input.filing, self._state, action, taken_by):
             await self._follow(action)
+
+    def _party_step(self, party: str, action: Action, entry: TimelineEntry) -> PartyStep:
+        return PartyStep(
+            party=party, action=action.name, stage=entry.stage_before, seq=entry.seq, at=entry.at
+        )
+
+    async def _withdraw(self, action: Action, party: str, entry: TimelineEntry) -> None:
+        """D4: the party leaves; the case closes only when no requesting party is left, and
+        otherwise goes on, where what waited for the party alone now proceeds (D5)."""
+        state = self._state
+        state.withdrawals.append(self._party_step(party, action, entry))
+        filing = self._input.filing
+        left = parties.requesting_left(filing, state)
+        if not left:
+            await self._follow(action)
+            return
+        entry.detail = f"{party} withdrew; the case goes on for {', '.join(left)}"
+        if state.proposal is not None:
+            proposed = self._rules.find(state.stage, state.proposal.action)
+            if proposed is not None:
+                await self._follow_when_everyone(proposed, state.proposal.confirmed_by)
+                return
+        for name, taken_by in list(state.collected.items()):
+            collected = self._rules.find(state.stage, name)
+            if collected is not None and taken_by:
+                await self._follow_when_everyone(collected, taken_by)
+                return
 
     async def _follow(self, action: Action) -> None:
         """Carry out where an action leads: an outcome, a close, or the next stage."""
@@ -486,6 +611,12 @@ class CaseWorkflow:
 
     async def _move(self, stage: str) -> None:
         before = self._state.stage
+        # D2: the body that produced an outcome here monitors it in the tail (a guideline that
+        # names no such body, 2026.1, records nothing).
+        rules = self._rules
+        monitor = monitor_after(rules.guideline, rules.filing, rules.routing, rules.stages[before])
+        if monitor is not None:
+            self._state.recorded[MONITORED_BY] = monitor
         self._state.stage = stage
         self._state.proposal = None
         self._state.collected = {}
@@ -502,6 +633,7 @@ class CaseWorkflow:
         state.status = CaseStatus.CLOSED
         state.closing_state = closing_state
         state.clock = None
+        state.monitor_at = None
         for thread in state.legal_opinions:
             if thread.status is ThreadStatus.OPEN:
                 thread.status = ThreadStatus.CLOSED_WITH_CASE
@@ -509,6 +641,7 @@ class CaseWorkflow:
 
     async def _start_clock(self) -> None:
         stage = self._rules.stages[self._state.stage]
+        await self._start_monitoring(stage, workflow.now())
         limit = self._stage_limit(stage)
         if limit is None:
             self._state.clock = None
@@ -519,14 +652,32 @@ class CaseWorkflow:
                 limit=limit,
                 timezone=self._rules.guideline.timezone,
                 reminder_percents=self._rules.guideline.reminder_percents,
+                rolls_forward=stage.limit_rolls_forward,
             )
         )
         self._state.clock = Clock(stage=stage.name, deadline=deadline)
 
+    async def _start_monitoring(self, stage: Stage, after: datetime) -> None:
+        """The next monitoring reminder of a stage with `monitor_every` (none elsewhere: no
+        command for a guideline without it)."""
+        self._state.monitor_at = None
+        if stage.monitor_every is None:
+            return
+        due = await self._compute(
+            DeadlineRequest(
+                start=after,
+                limit=stage.monitor_every,
+                timezone=self._rules.guideline.timezone,
+                reminder_percents=[],
+            )
+        )
+        self._state.monitor_at = due.due_at
+
     def _stage_limit(self, stage: Stage) -> Limit | None:
         clause = self._input.filing.agreement.dispute_clause
         if stage.agreement_limit and clause is not None and clause.musyawarah_days is not None:
-            return Limit(amount=clause.musyawarah_days, day_type=DayType.HKAL)
+            # D17: in the agreement's own day type (HKal unless it says hari kerja).
+            return Limit(amount=clause.musyawarah_days, day_type=clause.musyawarah_day_type)
         return stage.limit
 
     async def _extend(self) -> None:
@@ -563,6 +714,26 @@ class CaseWorkflow:
         )
         clock.paused_at = None
         self._refresh_after_reschedule(clock)
+
+    async def _recompute(self) -> str:
+        """Count the stage's clock again with the worker's calendar (pedoman.md §9 D20); what
+        moved, for the action's timeline entry."""
+        clock = self._state.clock
+        assert clock is not None
+        before = clock.deadline
+        extension = self._rules.stages[clock.stage].extension
+        clock.deadline = await workflow.execute_local_activity_method(
+            DeadlineActivities.recompute_deadline,
+            RecountRequest(
+                deadline=before,
+                extension=extension.limit if extension is not None else None,
+                reminder_percents=self._rules.guideline.reminder_percents,
+            ),
+            start_to_close_timeout=_DEADLINE_TIMEOUT,
+            retry_policy=_RETRY,
+        )
+        self._refresh_after_reschedule(clock)
+        return recount_detail(before, clock.deadline)
 
     def _refresh_after_reschedule(self, clock: Clock) -> None:
         # A later due instant lifts an overdue flag, and reminders not yet due fire again.
@@ -791,6 +962,16 @@ class CaseWorkflow:
         """The actions this actor may take now."""
         return [action.name for action in self._rules.allowed(self._state, actor)]
 
+    def _finality(self) -> str | None:
+        """What binds the decision being carried out (D13), once it has been issued."""
+        state, rules = self._state, self._rules
+        stage = rules.stages[state.stage]
+        window = any(a.name == OBJECT_TO_DECISION for a in stage.actions)
+        carried_out = any(s.name == state.stage for s in rules.guideline.tail)
+        if state.status is CaseStatus.CLOSED or not (window or carried_out):
+            return None
+        return finality(rules.guideline, rules.routing, state.outcome, objection_open=window)
+
     def _view(self, *, with_timeline: bool = True) -> CaseView:
         state = self._state
         stage = self._rules.stages[state.stage]
@@ -817,6 +998,11 @@ class CaseWorkflow:
             paused=bool(clock and clock.paused_at is not None),
             legal_opinions=state.legal_opinions,
             documents=state.documents,
+            meetings=state.meetings,
+            finality=self._finality(),
+            responses=state.responses,
+            withdrawals=state.withdrawals,
+            monitor_at=state.monitor_at,
             proposal=state.proposal,
             collected=state.collected,
             recorded=state.recorded,

@@ -10,12 +10,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from models.case import CaseFiling, Party, Side
+from models.case import CaseFiling, DisputeRoute, Party, Side
 from models.forum import ForumKind, Routing
-from models.payloads import PayloadError, _Payload, parse_payload
+from models.payloads import Addressee, PayloadError, _Payload, parse_payload
 from models.pedoman import Action, ActorKind, Effect, Fact, Guideline, Stage, Switch, Target
 from models.roles import Actor, Role
-from models.state import ActionRequest, CaseState, CaseStatus, ThreadStatus
+from models.state import ActionRequest, CaseState, CaseStatus, LegalOpinionThread, ThreadStatus
+from workflows import legal_opinions, parties
+from workflows.forum import forum_facts, forum_in, routed_forum
+from workflows.institutions import check_institution, institution_fits
+from workflows.paper import check_paper
 from workflows.refusals import Refusal, RefusalCode
 
 
@@ -51,7 +55,7 @@ class CaseRules:
         self.routing = routing
         self.stages: dict[str, Stage] = guideline.stages_for(filing.case_type)
         self.party_ids = [party.party_id for party in filing.parties]
-        self.facts: dict[Fact, str] = self._facts()
+        self.facts: dict[Fact, str] = {**self._facts(), **forum_facts(guideline, routing)}
 
     def _facts(self) -> dict[Fact, str]:
         clause = self.filing.agreement.dispute_clause
@@ -65,6 +69,9 @@ class CaseRules:
             else "no",
             Fact.MANDATORY_COOPERATION: "yes"
             if self.filing.agreement.mandatory_cooperation
+            else "no",
+            Fact.CLAUSE_IS_ADR: "yes"
+            if clause and clause.route in (DisputeRoute.MEDIATION, DisputeRoute.ARBITRATION)
             else "no",
         }
 
@@ -103,18 +110,39 @@ class CaseRules:
         """The party an actor acts as: its own scope, or the party an operator records for."""
         if actor.role is Role.PARTY:
             return actor.scope
-        if actor.role is Role.OPERATOR:
+        if actor.role is Role.OPERATOR or self.represents(actor):
             return actor.on_behalf_of
         return None
+
+    def represents(self, actor: Actor) -> bool:
+        """Whether a prosecutor key acts for the party it names as the office holding that
+        party's SKK (pedoman.md §9 D7), where the guideline lets counsel act."""
+        if actor.role is not Role.PROSECUTOR or actor.on_behalf_of is None:
+            return False
+        if not self.guideline.legal_opinion.counsel_may_act:
+            return False
+        party = self.party(actor.on_behalf_of)
+        counsel = party.counsel if party is not None else None
+        return counsel is not None and counsel.holds_skk() and counsel.office == actor.scope
 
     def party(self, party_id: str) -> Party | None:
         return self.filing.party(party_id)
 
-    def _fit(self, kind: ActorKind, actor: Actor) -> _Fit:
+    def forum(self, state: CaseState | None) -> ActorKind:
+        """Who "forum" means now: the body conducting the case's stage (§9 D1, D2); without a
+        state, or where the guideline names no conductor, the routing's forum."""
+        if state is None:
+            return routed_forum(self.routing)
+        return forum_in(self.stages[state.stage], self.filing, self.routing, state.recorded)
+
+    def _fit(self, kind: ActorKind, actor: Actor, state: CaseState | None = None) -> _Fit:
         if kind in _PARTY_KINDS:
             return self._fit_party(kind, actor)
         if kind is ActorKind.FORUM:
-            kind = ActorKind.GWPP if self.routing.forum is ForumKind.GWPP else ActorKind.MINISTER
+            kind = self.forum(state)
+        if kind is ActorKind.TAKEOVER_BODY:
+            body = self.facts[Fact.TAKEOVER_BY]
+            kind = ActorKind.GWPP if body == "gwpp" else ActorKind.MINISTER
         if kind is ActorKind.OPERATOR:
             return _Fit.YES if actor.role is Role.OPERATOR else _Fit.NO
         if kind is ActorKind.MINISTER:
@@ -163,13 +191,26 @@ class CaseRules:
             return action.actors
         return [kind for kind in action.actors if kind in _PARTY_KINDS]
 
-    def may_take(self, action: Action, actor: Actor) -> bool:
-        """Whether this actor's role and scope fit the action."""
-        return any(self._fit(kind, actor) is _Fit.YES for kind in self._kinds_for(action, actor))
+    def may_take(self, action: Action, actor: Actor, state: CaseState | None = None) -> bool:
+        """Whether this actor's role and scope fit the action (in the case's stage, if given)."""
+        return any(
+            self._fit(kind, actor, state) is _Fit.YES for kind in self._kinds_for(action, actor)
+        )
 
-    def check_actor(self, action: Action, actor: Actor) -> None:
+    def check_actor(self, action: Action, actor: Actor, state: CaseState | None = None) -> None:
         """Refuse with wrong_role or wrong_scope unless the actor may take the action."""
-        if actor.on_behalf_of is not None and actor.role is not Role.OPERATOR:
+        if (
+            actor.on_behalf_of is not None
+            and actor.role is not Role.OPERATOR
+            and not self.represents(actor)
+        ):
+            if actor.role is Role.PROSECUTOR and self.guideline.legal_opinion.counsel_may_act:
+                raise Refusal(
+                    RefusalCode.WRONG_ROLE,
+                    "wrong_role.no_skk",
+                    party=actor.on_behalf_of,
+                    who=f"{actor.role.value} {actor.scope or ''}".rstrip(),
+                )
             raise Refusal(RefusalCode.WRONG_ROLE, "wrong_role.on_behalf_by", role=actor.role.value)
         if actor.on_behalf_of is not None and self.party(actor.on_behalf_of) is None:
             raise Refusal(
@@ -180,7 +221,7 @@ class CaseRules:
             raise Refusal(
                 RefusalCode.WRONG_ROLE, "wrong_role.not_a_party_action", action=action.name
             )
-        fits = [self._fit(kind, actor) for kind in kinds]
+        fits = [self._fit(kind, actor, state) for kind in kinds]
         if _Fit.YES in fits:
             return
         expected = [kind.value for kind in action.actors]
@@ -210,17 +251,25 @@ class CaseRules:
 
     def allowed(self, state: CaseState, actor: Actor | None = None) -> list[Action]:
         """Actions the current stage allows (for this actor, when given)."""
-        return self.allowed_in(state.stage, state.status, actor)
+        actions = self.allowed_in(state.stage, state.status, actor, state)
+        if actor is not None and not institution_fits(self.stages[state.stage], state, actor):
+            return []  # D9: an adjudicator of another institution takes nothing here
+        return actions
 
     def allowed_in(
-        self, stage: str, status: CaseStatus, actor: Actor | None = None
+        self,
+        stage: str,
+        status: CaseStatus,
+        actor: Actor | None = None,
+        state: CaseState | None = None,
     ) -> list[Action]:
-        """Actions a stage allows while the case has this status (for this actor, when given)."""
+        """Actions a stage allows while the case has this status (for this actor, when given;
+        with the case's state, "forum" is the body conducting its stage)."""
         if status is CaseStatus.CLOSED:
             return []
         actions = [a for a in self.actions_in(stage) if self.applies(a)]
         if actor is not None:
-            actions = [a for a in actions if self.may_take(a, actor)]
+            actions = [a for a in actions if self.may_take(a, actor, state)]
         return actions
 
     def check(self, state: CaseState, request: ActionRequest) -> CheckedAction:
@@ -261,7 +310,9 @@ class CaseRules:
                 conditions=conditions,
                 stage=state.stage,
             )
-        self.check_actor(action, request.actor)
+        self.check_actor(action, request.actor, state)
+        self._check_still_in(state, request.actor)
+        check_institution(self.stages[state.stage], state, name, request.actor)
         try:
             payload = parse_payload(action.payload, request.payload)
         except PayloadError as error:
@@ -276,11 +327,30 @@ class CaseRules:
                 errors=error.errors,
             ) from None
         party = self.acting_party(request.actor)
-        self._check_effect(state, action, payload, party)
+        self._check_effect(state, action, payload, party, request.actor)
+        check_paper(
+            state,
+            action,
+            payload,
+            party_ids=self.active_parties(state),
+            acting_party=party,
+            open_questions=self.guideline.open_questions,
+        )
         return CheckedAction(action=action, payload=payload, party=party)
 
+    def active_parties(self, state: CaseState) -> list[str]:
+        """The parties still in the case (D4, D5): only they count for every-party rules."""
+        return parties.active_parties(self.filing, state)
+
+    def _check_still_in(self, state: CaseState, actor: Actor) -> None:
+        party = self.acting_party(actor)
+        if party is not None and party in parties.withdrawn(state):
+            raise Refusal(
+                RefusalCode.WRONG_SCOPE, "wrong_scope.withdrawn", party=party, case_id=state.case_id
+            )
+
     def _check_effect(
-        self, state: CaseState, action: Action, payload: _Payload, party: str | None
+        self, state: CaseState, action: Action, payload: _Payload, party: str | None, actor: Actor
     ) -> None:
         effect = action.effect
         if effect is Effect.PROPOSE and state.proposal is not None:
@@ -288,7 +358,7 @@ class CaseRules:
                 RefusalCode.ALREADY_DONE,
                 "already_done.proposal",
                 proposed_by=state.proposal.proposed_by,
-                missing=_missing(self.party_ids, state.proposal.confirmed_by),
+                missing=_missing(self.active_parties(state), state.proposal.confirmed_by),
             )
         if effect is Effect.CONFIRM:
             if state.proposal is None or state.proposal.action != action.confirms:
@@ -300,13 +370,20 @@ class CaseRules:
                 )
             if party in state.proposal.confirmed_by:
                 raise Refusal(RefusalCode.ALREADY_DONE, "already_done.confirmed", party=party)
-        if action.every_party and party in state.collected.get(action.name, []):
+        if parties.is_per_party(action) and party in state.collected.get(action.name, []):
             raise Refusal(
                 RefusalCode.ALREADY_DONE, "already_done.taken", party=party, action=action.name
             )
-        if effect in (Effect.EXTEND_DEADLINE, Effect.PAUSE_CLOCK, Effect.RESUME_CLOCK):
+        if effect in (
+            Effect.EXTEND_DEADLINE,
+            Effect.PAUSE_CLOCK,
+            Effect.RESUME_CLOCK,
+            Effect.RECOMPUTE_DEADLINE,  # D20: a stage with no running clock has none to recount
+        ):
             self._check_clock(state, action, payload)
-        if effect is Effect.SUBMIT_LEGAL_OPINION:
+        if effect is Effect.OPEN_LEGAL_OPINION:
+            self._check_addressee(payload)
+        if effect in (Effect.SUBMIT_LEGAL_OPINION, Effect.DISCLOSE_LEGAL_OPINION):
             thread_no = getattr(payload, "thread", 0)
             thread = next((t for t in state.legal_opinions if t.thread == thread_no), None)
             if thread is None:
@@ -317,13 +394,47 @@ class CaseRules:
                     thread=thread_no,
                     field="thread",
                 )
-            if thread.status is not ThreadStatus.OPEN:
+            if effect is Effect.DISCLOSE_LEGAL_OPINION:
+                self._check_disclosure(thread, actor, party)
+            elif thread.status is not ThreadStatus.OPEN:
                 raise Refusal(
                     RefusalCode.ALREADY_DONE,
                     "already_done.thread",
                     thread=thread_no,
                     status=thread.status.value,
                 )
+            elif not legal_opinions.may_answer(thread, actor):
+                assert thread.addressee is not None
+                raise Refusal(
+                    RefusalCode.WRONG_SCOPE,
+                    "wrong_scope.legal_opinion_office",
+                    thread=thread_no,
+                    office=thread.addressee.office.value,
+                    region_code=thread.addressee.region_code or "",
+                    who=f"{actor.role.value} {actor.scope or ''}".rstrip(),
+                )
+
+    def _check_addressee(self, payload: _Payload) -> None:
+        addressee = getattr(payload, "addressee", None)
+        if isinstance(addressee, Addressee) and not legal_opinions.office_covers(
+            addressee, self.filing
+        ):
+            raise Refusal(
+                RefusalCode.BAD_PAYLOAD,
+                "bad_payload.addressee",
+                office=addressee.office.value,
+                region_code=addressee.region_code or "",
+                field="addressee",
+            )
+
+    @staticmethod
+    def _check_disclosure(thread: LegalOpinionThread, actor: Actor, party: str | None) -> None:
+        if not legal_opinions.hidden(thread):
+            raise Refusal(RefusalCode.ALREADY_DONE, "already_done.disclosed", thread=thread.thread)
+        if not legal_opinions.may_disclose(thread, actor, party):
+            raise Refusal(
+                RefusalCode.WRONG_SCOPE, "wrong_scope.not_requester", thread=thread.thread
+            )
 
     def _check_clock(self, state: CaseState, action: Action, payload: _Payload) -> None:
         clock = state.clock
@@ -360,7 +471,7 @@ class CaseRules:
                 field="consents",
             )
         if extension.requires_all_parties:
-            missing = _missing(self.party_ids, consents)
+            missing = _missing(self.active_parties(state), consents)
             if missing:
                 raise Refusal(
                     RefusalCode.MISSING_CONFIRMATION,

@@ -38,6 +38,7 @@ def build_worker(
             deadlines.compute_deadline,
             deadlines.extend_deadline,
             deadlines.resume_deadline,
+            deadlines.recompute_deadline,
             notifications.notify,
             projection.project_case,
             projection.record_trail,

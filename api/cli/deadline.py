@@ -1,18 +1,32 @@
-"""`mufakat deadline`: the due date of a limit, computed as the deadline activity computes it."""
+"""`mufakat deadline`: the due date of a limit, computed as the deadline activity computes it;
+`mufakat deadline moved` / `recompute`: running deadlines a new calendar moves (pedoman.md §9 D20).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from typer._click.core import Context
+from typer.core import TyperGroup
 
+from api.cli import deadline_recount
 from api.cli.options import fail
+from models.holiday_decrees import ProvisionalReason
 from models.time import DayType
 from models.zones import local_due, zone_named
 
 _DAY_TYPES = {
     DayType.HK: "working days (HK): Mon-Fri minus libur nasional and cuti bersama",
     DayType.HKAL: "calendar days (HKal): every day counts",
+}
+
+
+_REASONS = {
+    ProvisionalReason.ESTIMATED_DATES: "holiday dates still estimates (perkiraan)",
+    ProvisionalReason.NO_CUTI_BERSAMA: "no cuti bersama (the SKB is not published yet)",
+    ProvisionalReason.DECREE_NOT_RECORDED: "no SKB recorded",
+    ProvisionalReason.DECREE_UNCONFIRMED: "SKB reported, its text not yet checked",
 }
 
 
@@ -54,9 +68,33 @@ def deadline(
         typer.echo("skipped:" if skipped else "skipped:   none")
         for holiday in skipped:
             typer.echo(f"  {holiday.day.isoformat()} {holiday.day:%a}  {holiday.name}")
+    for year in quote.years:
+        decree = year.decree.decree if year.decree is not None else "no SKB recorded"
+        typer.echo(f"{year.year}:      {decree}")
     if result.provisional:
-        years = ", ".join(str(year) for year in quote.years_without_cuti_bersama)
-        typer.echo(
-            f"PROVISIONAL: {result.calendar_version} has no cuti bersama for {years} "
-            "(the SKB is not published yet); the due date may move."
-        )
+        typer.echo("PROVISIONAL: the due date may move when a decree fixes these days off:")
+        for year in quote.years:
+            if year.provisional:
+                reasons = "; ".join(_REASONS[reason] for reason in year.reasons)
+                typer.echo(f"  {year.year}: {reasons}")
+
+
+class _CountUnlessNamed(TyperGroup):
+    """`mufakat deadline START LIMIT` counts, as it did before the group had other commands."""
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = [COUNT, *args]
+        return super().parse_args(ctx, args)
+
+
+COUNT = "count"
+app = typer.Typer(
+    cls=_CountUnlessNamed,
+    help="Deadlines: count a limit (`mufakat deadline 2026-03-17 14HK`), or list and recount "
+    "the running deadlines a new holiday calendar moves.",
+    no_args_is_help=True,
+)
+app.command(COUNT)(deadline)
+app.command("moved")(deadline_recount.moved)
+app.command("recompute")(deadline_recount.recompute)

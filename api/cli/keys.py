@@ -87,7 +87,8 @@ def create(
         str | None,
         typer.Option(
             help="gwpp: province code (32); party: region code (32, 32.04) or third-party id; "
-            "prosecutor: optional region code; none for national roles.",
+            "prosecutor: optional region code; adjudicator: optional institution id "
+            "(PN-BANDUNG, BANI); none for national roles.",
             show_default=False,
         ),
     ] = None,

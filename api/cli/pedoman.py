@@ -1,4 +1,5 @@
-"""`mufakat pedoman`: check a guideline file, draw its stage graph, export the shipped default."""
+"""`mufakat pedoman`: check a guideline file, draw its stage graph, compare two guidelines, export
+a shipped one."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ import typer
 from pydantic import ValidationError
 
 from models.case import CaseType
-from models.guidelines import DEFAULT_VERSION, default_guideline
+from models.guidelines import DEFAULT_VERSION, SHIPPED_VERSIONS, shipped_guideline
 from models.pedoman import Guideline
 from models.pedoman_check import Problem, check_guideline
+from models.pedoman_diff import diff_guidelines, diff_text
 from models.pedoman_graph import mermaid, stage_table
 
 app = typer.Typer(help="Check, show and export guidelines (pedoman).", no_args_is_help=True)
@@ -53,6 +55,25 @@ def _read(file: Path) -> dict[str, Any]:
     return data
 
 
+def _shipped_version(version: str) -> str:
+    if version not in SHIPPED_VERSIONS:
+        shipped = ", ".join(SHIPPED_VERSIONS)
+        typer.echo(f"guideline {version} is not shipped (shipped: {shipped})", err=True)
+        raise SystemExit(_UNREADABLE)
+    return version
+
+
+def _guideline(source: str) -> Guideline:
+    """A shipped version (`2026.1`) or a guideline file; a file must pass the schema."""
+    if source in SHIPPED_VERSIONS:
+        return shipped_guideline(source)
+    data = _read(Path(source))
+    try:
+        return Guideline.model_validate(data)
+    except ValidationError:
+        _fail(check_guideline(data))
+
+
 def _fail(problems: list[Problem]) -> NoReturn:
     for problem in problems:
         typer.echo(str(problem), err=True)
@@ -77,8 +98,11 @@ def check(
 @app.command()
 def show(
     file: Annotated[
-        Path | None, typer.Option(help="A guideline file (default: the shipped guideline).")
+        Path | None, typer.Option(help="A guideline file (default: a shipped guideline).")
     ] = None,
+    version: Annotated[
+        str, typer.Option("--version", help="The shipped version to draw, without --file.")
+    ] = DEFAULT_VERSION,
     track: Annotated[
         CaseType | None, typer.Option(help="One track (default: every track).")
     ] = None,
@@ -87,7 +111,7 @@ def show(
     ),
 ) -> None:
     """Draw a guideline's stage graph per track, as Mermaid or as a plain-text table."""
-    guideline = default_guideline()
+    guideline = shipped_guideline(_shipped_version(version))
     if file is not None:
         data = _read(file)
         try:
@@ -110,15 +134,34 @@ def show(
 
 
 @app.command()
+def diff(
+    before: Annotated[str, typer.Argument(help="A shipped version (2026.1) or a guideline file.")],
+    after: Annotated[str, typer.Argument(help="A shipped version or a guideline file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON.")] = False,
+) -> None:
+    """What changed: stage by stage per track, then open questions, legal opinions, common
+    actions."""
+    changes = diff_guidelines(_guideline(before), _guideline(after))
+    if as_json:
+        typer.echo(json.dumps(changes.as_json(), indent=2, ensure_ascii=False))
+        return
+    typer.echo(diff_text(changes), nl=False)
+
+
+@app.command()
 def export(
     output: Annotated[ExportFormat, typer.Option("--format", help="File format.")] = (
         ExportFormat.TOML
     ),
+    version: Annotated[
+        str, typer.Option("--version", help="A shipped version (default: new cases' version).")
+    ] = DEFAULT_VERSION,
 ) -> None:
-    """Print the shipped default guideline, as its TOML source or as JSON."""
+    """Print a shipped guideline, as its TOML source or as JSON."""
+    _shipped_version(version)
     if output is ExportFormat.TOML:
-        source = resources.files("models").joinpath("data", f"pedoman-{DEFAULT_VERSION}.toml")
+        source = resources.files("models").joinpath("data", f"pedoman-{version}.toml")
         typer.echo(source.read_text(encoding="utf-8"), nl=False)
         return
-    data = default_guideline().model_dump(mode="json")
+    data = shipped_guideline(version).model_dump(mode="json")
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))

@@ -24,7 +24,15 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Literal
 
-from api.konsol.names import DOCUMENT_TYPES, readable
+from api.konsol import action_widgets
+from api.konsol.names import (
+    ATTENDANCE,
+    DELEGATIONS,
+    DOCUMENT_TYPES,
+    LEGAL_FORMS,
+    PROSECUTOR_OFFICES,
+    readable,
+)
 from api.konsol.texts import _
 from models.payloads import PAYLOADS
 from models.pedoman import PayloadKind
@@ -34,13 +42,24 @@ ON_BEHALF = "atas_nama"
 # Longer than this, a text is written in a textarea.
 SHORT_TEXT = 300
 # Fields whose value names something of the case (`CaseChoices`), by field name.
-CASE_VALUES = {"consents": "parties", "thread": "threads"}
+CASE_VALUES = {
+    "consents": "parties",
+    "thread": "threads",
+    "absent_party": "parties",
+    "meeting": "meetings",
+}
 # What an enum's values are called, by the enum's name in the schema.
-ENUM_NAMES = {"DocumentType": DOCUMENT_TYPES}
+ENUM_NAMES = {
+    "DocumentType": DOCUMENT_TYPES,
+    "AttendanceStatus": ATTENDANCE,
+    "ProsecutorOffice": PROSECUTOR_OFFICES,
+    "LegalForm": LEGAL_FORMS,
+    "Delegation": DELEGATIONS,
+}
 
 Widget = Literal[
     "text", "textarea", "number", "date", "checkbox", "select", "choices", "lines", "document",
-    "fieldset",
+    "fieldset", "datetime", "party_lines", "attendance",
 ]  # fmt: skip
 
 
@@ -52,13 +71,18 @@ class Choice:
 
 @dataclass(frozen=True)
 class CaseChoices:
-    """What a form may pick from the case: its parties, its documents, its open threads."""
+    """What a form may pick from the case: its parties, its documents, its open threads, its
+    meetings not yet recorded; and the zone a meeting's time is typed in."""
 
     parties: tuple[Choice, ...] = ()
     documents: tuple[Choice, ...] = ()
     threads: tuple[Choice, ...] = ()
     # Each document's reference as recorded, by SHA-256, to send whole with the action.
     references: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    meetings: tuple[Choice, ...] = ()
+    # The zone of the office conducting the stage (pedoman.md §9 D1): a time typed is its.
+    timezone: str = "Asia/Jakarta"
+    zone: str = "WIB"
 
 
 @dataclass(frozen=True)
@@ -86,6 +110,10 @@ class FormField:
         """The control's id: unique on a page that holds a form per action."""
         return f"{action}-{self.path.replace('.', '-')}".replace("_", "-")
 
+    def child(self, name: str) -> FormField:
+        """The part of a fieldset (or an attendance row) called `name`."""
+        return next(c for c in self.children if c.path.rsplit(".", 1)[-1] == name)
+
 
 @dataclass(frozen=True)
 class ActionForm:
@@ -111,6 +139,15 @@ class ActionForm:
 
     def chosen(self, name: str) -> Sequence[str]:
         return self.values.get(name, ())
+
+    def typed_beside(self, each: FormField) -> str:
+        """The lines typed beside a party picker's checkboxes (the offices invited)."""
+        parties = [choice.value for choice in each.choices]
+        return action_widgets.lines_beyond(self.chosen(each.name), parties)
+
+    def part(self, each: FormField, index: int, part: str) -> str:
+        """One part of one party's attendance row, as sent."""
+        return self.value(action_widgets.attendance_name(each, index, part))
 
     def refused(
         self,
@@ -149,6 +186,12 @@ def action_form(
 def payload_fields(kind: PayloadKind, case: CaseChoices) -> tuple[FormField, ...]:
     """The form fields of a payload kind, from its JSON schema."""
     schema = _schema(kind)
+    properties = schema.get("properties", {})
+    if "berita_acara_sha256" in properties:
+        # The console attaches every document through its upload form, so a berita acara is
+        # always one already in the case (D11): picked by its hash, never attached again here.
+        properties = {k: v for k, v in properties.items() if k != "document"}
+        schema = {**schema, "properties": properties}
     return _fields(schema, schema.get("$defs", {}), "", case)
 
 
@@ -188,7 +231,8 @@ def _field(
     case: CaseChoices,
 ) -> FormField:
     inner, type_name = _resolve(prop, defs)
-    label = indonesian(str(prop.get("description") or readable(name)))
+    described = prop.get("description") or (type_name and inner.get("description"))
+    label = indonesian(str(described or readable(name)))
     kind = inner.get("type")
     base = FormField(
         path=path,
@@ -199,6 +243,9 @@ def _field(
         integer=kind == "integer",
     )
     picked = CASE_VALUES.get(name)
+    special = action_widgets.special_field(name, inner, defs, base, case, _fields)
+    if special is not None:
+        return special
     if kind == "object" and "sha256" in inner.get("properties", {}):
         help_text = _("Pilih dari dokumen perkara; unggah dahulu di bagian Dokumen bila belum ada.")
         return replace(base, widget="document", choices=case.documents, help=help_text)
@@ -264,6 +311,8 @@ def _read(each: FormField, form: Mapping[str, Sequence[str]], case: CaseChoices)
     if each.widget == "fieldset":
         inner = payload_from_form(each.children, form, case)
         return inner or None
+    if each.widget in ("datetime", "party_lines", "attendance"):
+        return action_widgets.read_special(each, form, case)
     if each.widget == "checkbox":
         return True if values else (False if each.required else None)
     if each.widget == "choices":

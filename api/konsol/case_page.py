@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session
 
 from api.auth import Caller
-from api.konsol import names
+from api.konsol import case_paper, names
 from api.konsol.action_forms import ActionForm, CaseChoices, Choice, action_form
 from api.konsol.case_graph import case_facts, path_taken
 from api.konsol.case_record import (
@@ -29,7 +29,7 @@ from api.konsol.case_record import (
     size_text,
     thread_line,
 )
-from api.konsol.clocks import Clock, StageClock, clock, stage_clock
+from api.konsol.clocks import Clock, StageClock, clock, provisional, stage_clock
 from api.konsol.diagram import Diagram, stage_diagram
 from api.konsol.forum_text import explanation
 from api.konsol.render import pesan
@@ -42,6 +42,8 @@ from api.services.cases import read_case, timeline
 from models.case import CaseType, Party
 from models.pedoman import Guideline, PayloadKind
 from models.regions import Region, load_regions
+from models.state import LegalOpinionThread
+from models.zones import TimeZone
 
 # Uploading is its own form (a file, its type), never the generic form of `attach_document`.
 ATTACH = "attach_document"
@@ -54,6 +56,7 @@ class PartyLine:
     kind: str
     party_id: str
     region: str | None
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,16 @@ class CasePage:
     documents: tuple[DocumentLine, ...]
     threads: tuple[Thread, ...]
     choices: CaseChoices
+    # Guideline 2026.2 (pedoman.md §9): empty for a case under a guideline without them.
+    meetings: tuple[case_paper.StageMeetings, ...] = ()
+    keeps_meetings: bool = False  # the guideline schedules meetings (D10)
+    responses: tuple[case_paper.Responses, ...] = ()
+    withdrawals: tuple[case_paper.Withdrawal, ...] = ()
+    outcome: str = ""  # the result being carried out, named
+    request_letter: str = ""
+    finality: str = ""
+    monitoring: str = ""
+    provisional: str = ""
 
     def form_for(self, action: str) -> ActionForm | None:
         return next((f for f in self.forms if f.action == action), None)
@@ -158,10 +171,11 @@ def case_page(backend: Backend, caller: Caller, case_id: str, now: datetime) -> 
     stages = guideline.stages_for(CaseType(case.case_type))
     parties = {p.party_id: p for p in case.parties}
     calendar = backend.calendar
-    choices = _choices(case)
+    stage = stages[case.stage]
+    choices = _choices(case, case_paper.office_zone(stage, case, guideline))
+    withdrawn = case_paper.withdrawn_parties(case)
     # Each action's payload kind in this guideline, for the timeline's labels.
     kinds = {a.name: a.payload for a in reversed(list(guideline.every_action()))}
-    stage = stages[case.stage]
     stage_actions = {a.name for a in stage.actions}
     forms = [
         _form(allowed, case, choices, guideline)
@@ -183,7 +197,7 @@ def case_page(backend: Backend, caller: Caller, case_id: str, now: datetime) -> 
         case_type=names.named(names.CASE_TYPES, case.case_type),
         status=_("Berjalan") if open_case else _("Selesai"),
         closing=names.named(names.CLOSING_STATES, _value(case.closing_state)),
-        parties=tuple(_party(p) for p in case.parties),
+        parties=tuple(_party(p, p.party_id in withdrawn) for p in case.parties),
         forum=names.forum_name(
             case.routing.forum.value,
             case.routing.gwpp_province,
@@ -234,6 +248,17 @@ def case_page(backend: Backend, caller: Caller, case_id: str, now: datetime) -> 
             thread_line(t, case, stages, parties, calendar, now) for t in case.legal_opinions
         ),
         choices=choices,
+        meetings=case_paper.meetings_by_stage(case, guideline, parties),
+        keeps_meetings=any(
+            a.payload is PayloadKind.MEETING_SCHEDULE for a in guideline.every_action()
+        ),
+        responses=case_paper.responses(case, guideline, parties, (i.stage_before for i in items)),
+        withdrawals=case_paper.withdrawals(case, guideline, parties),
+        outcome=names.named(names.CLOSING_STATES, _value(case.outcome)),
+        finality=case_paper.finality(case),
+        request_letter=case_paper.request_letter(case),
+        monitoring=case_paper.monitoring(stage, case) if open_case else "",
+        provisional=provisional(case.deadline),
     )
 
 
@@ -241,13 +266,14 @@ def _value(enum: Any) -> str | None:
     return None if enum is None else str(getattr(enum, "value", enum))
 
 
-def _party(party: Party) -> PartyLine:
+def _party(party: Party, withdrawn: bool) -> PartyLine:
     return PartyLine(
         name=party.name,
         side=names.named(names.SIDES, party.side.value),
         kind=names.named(names.PARTY_KINDS, party.kind.value),
         party_id=party.party_id,
         region=names.region_name(party.region_code),
+        withdrawn=withdrawn,
     )
 
 
@@ -263,7 +289,7 @@ def _party_names(ids: Sequence[str], parties: Mapping[str, Party]) -> str:
     return ", ".join(parties[i].name if i in parties else i for i in ids)
 
 
-def _choices(case: CasePublic) -> CaseChoices:
+def _choices(case: CasePublic, zone: TimeZone) -> CaseChoices:
     documents = tuple(
         Choice(d.document.sha256, f"{d.document.name} ({d.document.sha256[:12]}…)")
         for d in case.documents
@@ -271,12 +297,31 @@ def _choices(case: CasePublic) -> CaseChoices:
     return CaseChoices(
         parties=tuple(Choice(p.party_id, p.name) for p in case.parties),
         documents=documents,
-        threads=tuple(
-            Choice(str(t.thread), _("Utas %(n)s: %(q)s") % {"n": t.thread, "q": t.question[:80]})
-            for t in case.legal_opinions
-            if t.status.value == "open"
-        ),
+        threads=tuple(_thread_choice(t) for t in case.legal_opinions if t.status.value == "open"),
         references={d.document.sha256: d.document.model_dump(mode="json") for d in case.documents},
+        # A meeting is recorded once (D10): those scheduled and not yet recorded.
+        meetings=tuple(
+            Choice(
+                str(m.number),
+                _("Rapat %(n)s: %(when)s — %(agenda)s")
+                % {
+                    "n": m.number,
+                    "when": case_paper.local_time(m.at, zone),
+                    "agenda": m.agenda[:60],
+                },
+            )
+            for m in case.meetings
+            if not m.held
+        ),
+        timezone=zone.iana,
+        zone=zone.name or zone.iana,
+    )
+
+
+def _thread_choice(thread: LegalOpinionThread) -> Choice:
+    return Choice(
+        str(thread.thread),
+        _("Utas %(n)s: %(q)s") % {"n": thread.thread, "q": thread.question[:80]},
     )
 
 
@@ -290,8 +335,10 @@ def _form(
 ) -> ActionForm:
     threads = choices.threads
     if allowed.threads:
+        # The threads this action may name: open ones to answer, or (D6) a submitted one its
+        # requester may disclose.
         wanted = {str(n) for n in allowed.threads}
-        threads = tuple(c for c in threads if c.value in wanted)
+        threads = tuple(_thread_choice(t) for t in case.legal_opinions if str(t.thread) in wanted)
     return action_form(
         action=allowed.action,
         label=names.action_name(allowed.action, allowed.description),

@@ -16,11 +16,11 @@ from typing import Any
 from activities.calendar import WorkingDayCalendar
 from api.konsol import names
 from api.konsol.action_forms import indonesian
-from api.konsol.clocks import Clock, clock
+from api.konsol.clocks import Clock, clock, provisional
 from api.konsol.texts import ROLE_NAMES, _
 from api.schemas import CasePublic, TimelineItem
 from models.case import Party
-from models.payloads import PAYLOADS
+from models.payloads import PAYLOADS, Addressee
 from models.pedoman import PayloadKind, Stage
 from models.state import AttachedDocument, LegalOpinionThread
 
@@ -63,6 +63,11 @@ class Thread:
     opinion: str | None
     submitted_by: str
     submitted_at: datetime | None
+    # Guideline 2026.2 (pedoman.md §9 D6, D7): whom it was asked of, and who may see it.
+    addressee: str = ""
+    confidential: bool = False
+    disclosed_at: datetime | None = None
+    provisional: str = ""
 
 
 def actor_name(
@@ -138,14 +143,14 @@ def event(
         title=title,
         actor=actor,
         lines=tuple(
-            _payload_lines(
+            payload_lines(
                 kinds.get(item.action or "") if item.kind == "action" else None, item.payload
             )
         ),
     )
 
 
-def _payload_lines(kind: PayloadKind | None, payload: Mapping[str, Any]) -> list[tuple[str, str]]:
+def payload_lines(kind: PayloadKind | None, payload: Mapping[str, Any]) -> list[tuple[str, str]]:
     """What an action carried, by its fields' Indonesian labels; a document by its name."""
     if kind is None:
         return []
@@ -159,13 +164,37 @@ def _payload_lines(kind: PayloadKind | None, payload: Mapping[str, Any]) -> list
         info = fields.get(key)
         label = indonesian(info.description or key) if info else names.readable(key)
         if isinstance(value, dict):
-            shown = _document_name(value)
+            shown = _document_name(value) if "sha256" in value else _record_text(key, value)
         elif isinstance(value, list):
-            shown = "; ".join(str(v) for v in value)
+            shown = "; ".join(
+                _record_text(key, v) if isinstance(v, dict) else str(v) for v in value
+            )
         else:
-            shown = str(value)
+            shown = (
+                names.named(_ENUM_VALUES.get(key, {}), str(value))
+                if key in _ENUM_VALUES
+                else str(value)
+            )
         lines.append((label, shown))
     return lines
+
+
+# A payload's coded values, by field, as the console names them (guideline 2026.2's paper).
+_ENUM_VALUES = {"legal_form": names.LEGAL_FORMS}
+
+
+def _record_text(key: str, value: Mapping[str, Any]) -> str:
+    """A nested part of a payload in words: the office asked (D7), a signatory with its
+    delegation (D12), a party's attendance (D10)."""
+    if key == "addressee":
+        return addressee_name(Addressee.model_validate(value))
+    if "status" in value and "party" in value:
+        status = names.named(names.ATTENDANCE, str(value["status"]))
+        return f"{value['party']}: {status}"
+    parts = [str(v) for k, v in value.items() if v not in (None, "", "none") and k != "delegation"]
+    if value.get("delegation") not in (None, "none") and value.get("for_official"):
+        parts[-1] = f"{value['delegation']} {value['for_official']}"
+    return ", ".join(parts)
 
 
 def _document_name(document: Mapping[str, Any]) -> str:
@@ -228,4 +257,18 @@ def thread_line(
         if submitted
         else "",
         submitted_at=thread.submitted_at,
+        addressee=addressee_name(thread.addressee) if thread.addressee else "",
+        confidential=thread.confidential,
+        disclosed_at=thread.disclosed_at,
+        provisional=provisional(deadline),
     )
+
+
+def addressee_name(addressee: Addressee) -> str:
+    """The Kejaksaan office a request is addressed to (D7): "Kejaksaan Tinggi Jawa Barat",
+    "Kejaksaan Negeri Kota Bandung, Jawa Barat", "… (JAM Datun)"."""
+    office = names.named(names.PROSECUTOR_OFFICES, addressee.office.value)
+    code = addressee.region_code
+    if code is None:
+        return office
+    return f"{office} {names.region_name(code) or code}"

@@ -68,6 +68,17 @@ class StageClock:
     reminders_sent: int
 
 
+def provisional(deadline: DeadlinePublic | None) -> str:
+    """Why a deadline is "sementara" (pedoman.md §9 D19): the years in its window whose days
+    off may still move; "" for a deadline that is not provisional."""
+    years = deadline.provisional_years if deadline is not None else []
+    if not years:
+        return ""
+    return _("Tanggal sementara: hari libur dan cuti bersama tahun %(years)s belum pasti.") % {
+        "years": ", ".join(str(y) for y in years)
+    }
+
+
 def clock(deadline: DeadlinePublic, calendar: WorkingDayCalendar, now: datetime) -> Clock:
     """Where `deadline` stands at `now`, counted in its own day type."""
     day_type = DayType(deadline.day_type)

@@ -14,14 +14,22 @@ from typing import Any
 from pydantic import ValidationError
 
 from api.konsol.filing_choices import REGION, THIRD_PARTY_KINDS
-from api.konsol.filing_form import COUNSEL_PARTS, FilingForm, PartyRow, field_of, pointer_parts
+from api.konsol.filing_form import (
+    COUNSEL_PARTS,
+    SIGNATORY_PARTS,
+    FilingForm,
+    PartyRow,
+    field_of,
+    pointer_parts,
+)
 from api.konsol.filing_preview import unroutable_reason
 from api.konsol.region_search import resolve_region
 from api.konsol.texts import _
 from api.messages.catalogue import Message, render
 from api.messages.fields import field_message
 from api.problems import ApiProblem
-from models.case import CaseFiling, PartyKind
+from models.case import CaseFiling, Delegation, PartyKind
+from models.guidelines import default_guideline
 from models.regions import Region
 
 # Rupiah as people write it: "Rp 1.500.000" is 1500000.
@@ -65,6 +73,7 @@ def to_filing(form: FilingForm) -> CaseFiling:
                     "public_service_impact": form.value("dispute.public_service_impact"),
                 }
             ),
+            "request_letter": _request_letter(form, errors),
         }
     )
     try:
@@ -161,6 +170,35 @@ def _agreement(form: FilingForm, errors: Errors) -> dict[str, Any]:
             "dispute_clause": clause,
         }
     )
+
+
+def _request_letter(form: FilingForm, errors: Errors) -> dict[str, Any] | None:
+    """The request letter (pedoman.md §9 D12): left out when nothing of it was typed and the
+    current guideline does not ask for it; otherwise whole, so what is missing is said at its
+    own field."""
+    name = "request_letter.signatory"
+    signatory = _present({part: form.value(f"{name}.{part}") for part in SIGNATORY_PARTS})
+    delegation = signatory.get("delegation", Delegation.NONE.value)
+    if delegation != Delegation.NONE.value and "for_official" not in signatory:
+        errors[f"{name}.for_official"] = [_("Isi pejabat yang diwakili (a.n./u.b.).")]
+    elif delegation == Delegation.NONE.value and "for_official" in signatory:
+        errors[f"{name}.delegation"] = [
+            _("Pilih a.n. atau u.b. bila surat ditandatangani atas nama pejabat lain.")
+        ]
+    letter = _present(
+        {
+            "number": form.value("request_letter.number"),
+            "date": form.value("request_letter.date"),
+        }
+    )
+    if not letter and not signatory and not letter_required():
+        return None
+    return letter | {"signatory": signatory}
+
+
+def letter_required() -> bool:
+    """Whether the guideline new cases get requires the request letter."""
+    return default_guideline().request_letter_required
 
 
 def _rupiah(form: FilingForm, name: str, errors: Errors) -> int | None:

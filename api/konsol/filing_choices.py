@@ -6,7 +6,7 @@ The values are the JSON API's (`models/case.py`); the labels are the console's w
 from __future__ import annotations
 
 from api.konsol.texts import _
-from models.case import CaseType, DisputeCategory, DisputeRoute, PartyKind, Sector
+from models.case import CaseType, Delegation, DisputeCategory, DisputeRoute, PartyKind, Sector
 
 # A region party's kind (provinsi, kabupaten or kota) follows from the region chosen, so the
 # form asks only whether a party is a region: this is that choice's value.
@@ -77,12 +77,24 @@ COUNSEL_KINDS: list[tuple[str, str]] = [
 
 SIDES = {"requesting": _("Pemohon"), "responding": _("Termohon")}
 
+# How the request letter is signed for someone else (pedoman.md §9 D12); "" is in person.
+DELEGATIONS: list[tuple[str, str]] = [
+    (Delegation.ATAS_NAMA.value, _("a.n. (atas nama)")),
+    (Delegation.UNTUK_BELIAU.value, _("u.b. (untuk beliau)")),
+]
+
 # Each field's label: the form's and the error summary's, so both say the same.
 FIELD_LABELS = {
     "case_type": _("Jenis perkara"),
     "title": _("Judul perkara"),
     "sectors": _("Sektor"),
     "urusan": _("Urusan pemerintahan"),
+    "request_letter.number": _("Nomor surat permohonan"),
+    "request_letter.date": _("Tanggal surat permohonan"),
+    "request_letter.signatory.name": _("Nama penanda tangan"),
+    "request_letter.signatory.position": _("Jabatan penanda tangan"),
+    "request_letter.signatory.delegation": _("Ditandatangani a.n./u.b."),
+    "request_letter.signatory.for_official": _("Pejabat yang diwakili"),
     "parties": _("Para pihak"),
     "agreement.object": _("Objek kerja sama"),
     "agreement.kb_number": _("Nomor Kesepakatan Bersama (KB)"),

@@ -21,6 +21,8 @@ from api.konsol.filing_choices import REGION
 from api.konsol.region_search import resolve_region
 from models.case import CaseFiling, CaseType, DisputeRoute, PartyKind, Side
 
+# The request letter's signatory (pedoman.md §9 D12), as `models.case.Signatory` has it.
+SIGNATORY_PARTS = ("name", "position", "delegation", "for_official")
 PARTY_FIELDS = (
     "side",
     "kind",
@@ -52,6 +54,8 @@ TEXT_FIELDS = (
     "dispute.amount_claimed",
     "dispute.relief_sought",
     "dispute.public_service_impact",
+    *(f"request_letter.{name}" for name in ("number", "date")),
+    *(f"request_letter.signatory.{name}" for name in SIGNATORY_PARTS),
 )
 LIST_FIELDS = ("sectors", "dispute.categories")
 COUNSEL_PARTS = ("kind", "name", "skk_number")

@@ -50,6 +50,36 @@ ACTIONS = {
     "pause_clock": _("Hentikan sementara jam tenggat"),
     "resume_clock": _("Jalankan kembali jam tenggat"),
     "withdraw": _("Cabut permohonan"),
+    # Guideline 2026.2 (pedoman.md §9).
+    "schedule_meeting": _("Jadwalkan rapat"),
+    "record_meeting": _("Catat hasil rapat"),
+    "disclose_legal_opinion": _("Buka pendapat hukum kepada para pihak"),
+    "object_to_decision": _("Ajukan keberatan atas keputusan"),
+    "record_takeover_guidance": _("Catat pembinaan kerja sama wajib"),
+    "record_takeover_evaluation": _("Catat evaluasi kerja sama wajib"),
+    "propose_takeover": _("Usulkan pengambilalihan"),
+    "approve_takeover": _("Setujui pengambilalihan"),
+    "record_takeover": _("Catat pengambilalihan oleh Pemerintah Pusat"),
+    "record_institution": _("Catat lembaga yang menangani"),
+    "constitute_tribunal": _("Catat majelis arbitrase terbentuk"),
+    "close_hearings": _("Tutup pemeriksaan arbitrase"),
+    "issue_award": _("Catat putusan arbitrase dijatuhkan"),
+    "apply_annulment": _("Ajukan pembatalan putusan arbitrase"),
+    "accept_award": _("Terima putusan arbitrase"),
+    "uphold_award": _("Catat pembatalan ditolak"),
+    "annul_award": _("Catat putusan arbitrase dibatalkan"),
+    "appeal_annulment": _("Banding ke Mahkamah Agung atas pembatalan"),
+    "restore_award": _("Catat putusan MA: putusan arbitrase berlaku"),
+    "confirm_annulment": _("Catat putusan MA: pembatalan dikuatkan"),
+    "file_lawsuit": _("Daftarkan gugatan"),
+    "order_mediation": _("Catat perintah mediasi hakim"),
+    "declare_mediation_failed": _("Nyatakan mediasi pengadilan gagal"),
+    "file_appeal": _("Ajukan banding"),
+    "declare_final": _("Nyatakan putusan berkekuatan hukum tetap"),
+    "close_on_final_judgment": _("Tutup: putusan tetap tanpa kewajiban"),
+    "register_appeal_judgment": _("Daftarkan putusan banding"),
+    "file_cassation": _("Ajukan kasasi"),
+    "register_cassation_judgment": _("Daftarkan putusan kasasi"),
 }
 
 CLOSING_STATES = {
@@ -69,6 +99,40 @@ CLOSING_STATES = {
     "takeover": _("Pengambilalihan"),
     "execution_referred": _("Diteruskan ke eksekusi"),
     "referred_to_president": _("Diteruskan kepada Presiden"),
+    "award_annulled": _("Putusan arbitrase dibatalkan"),
+}
+
+# What binds the decision being carried out (pedoman.md §9 D13).
+FINALITY = {
+    "final_by_law": _("Final menurut undang-undang"),
+    "final_by_guideline_proposed": _("Final menurut pedoman ini (usulan)"),
+    "binding_by_guideline_proposed": _("Mengikat menurut pedoman (usulan)"),
+    "open_to_objection": _("Masa keberatan terbuka"),
+}
+
+# A party's attendance at a meeting (pedoman.md §9 D10).
+ATTENDANCE = {
+    "hadir": _("Hadir"),
+    "tidak_hadir": _("Tidak hadir"),
+    "diwakili": _("Diwakili"),
+}
+
+# The Kejaksaan offices a legal opinion is asked of (pedoman.md §9 D7).
+PROSECUTOR_OFFICES = {
+    "kejari": _("Kejaksaan Negeri"),
+    "kejati": _("Kejaksaan Tinggi"),
+    "jam_datun": _("Jaksa Agung Muda Perdata dan Tata Usaha Negara (JAM Datun)"),
+}
+
+# A decision's legal form (pedoman.md §9 D12), and how it is signed for someone else.
+LEGAL_FORMS = {
+    "keputusan_gubernur_wpp": _("Keputusan Gubernur selaku Wakil Pemerintah Pusat"),
+    "keputusan_mendagri": _("Keputusan Menteri Dalam Negeri"),
+}
+DELEGATIONS = {
+    "none": _("Ditandatangani sendiri"),
+    "a.n.": _("a.n. (atas nama)"),
+    "u.b.": _("u.b. (untuk beliau)"),
 }
 
 CASE_TYPES = {

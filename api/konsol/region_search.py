@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from api.konsol.texts import _
 from models.case import REGION_CODE_PATTERN
-from models.regions import Region, RegionCodeError, RegionLevel, load_regions
+from models.regions import Region, RegionCodeError, RegionLevel, load_regions, name_key
 
 # How many matches a picker lists; more would hide the one wanted below the fold on a phone.
 SHOWN = 8
@@ -44,10 +44,11 @@ def search_regions(query: str, shown: int = SHOWN) -> Found:
         matches = [region for region in load_regions() if region.code.startswith(text)]
         return Found(matches[:shown], len(matches))
     words = text.split()
+    key = name_key(text)  # the common spellings too: "fak-fak", "fak fak" find Fakfak (D23)
     scored = [
         (_rank(region, text), region)
         for region in load_regions()
-        if _has_words(region.name.lower().split(), words)
+        if _has_words(region.name.lower().split(), words) or key in name_key(region.name)
     ]
     scored.sort(key=lambda pair: (pair[0], pair[1].name))
     return Found([region for _, region in scored[:shown]], len(scored))
@@ -63,7 +64,7 @@ def resolve_region(text: str) -> Region | None:
             return load_regions().get(text)
         except RegionCodeError:
             return None
-    named = [region for region in load_regions() if region.name.lower() == text.lower()]
+    named = load_regions().named(text)  # as the decree writes it or a common spelling
     return named[0] if len(named) == 1 else None
 
 

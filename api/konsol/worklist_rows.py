@@ -60,7 +60,7 @@ def worklist_rows(
     now: datetime,
 ) -> list[WorklistRow]:
     """The page's cases with their parties, who they wait for and their working days left."""
-    details = case_details(session, cases)
+    details = case_details(session, cases, caller)
     rows = []
     for case in cases:
         found = details[case.case_id]

@@ -8,7 +8,9 @@ from annotated_types import Ge, Le
 from fastapi import APIRouter, Query
 
 from activities.deadline_quote import (
+    CalendarYear,
     DeadlineQuote,
+    calendar_year,
     parse_limit_text,
     parse_start_date,
     quote_deadline,
@@ -67,6 +69,19 @@ def get_deadline(
     except ValueError:
         too_late = msg("date_out_of_range", limit=str(span), start=first.isoformat())
         raise _invalid("limit", "date_out_of_range", too_late) from None
+
+
+@router.get(
+    "/decrees",
+    summary="SKB cuti bersama per tahun / The decree each year follows",
+    responses=PROBLEM_RESPONSES,
+)
+def get_decrees(caller: CallerDep, calendar: CalendarDep) -> list[CalendarYear]:
+    """Each year the calendar records a decree for, and the year after the last: the SKB its
+    days off follow and whether they may still move (pedoman.md §9 D19)."""
+    recorded = calendar.decree_years()
+    years = range(min(recorded), max(recorded) + 2) if recorded else range(0)
+    return [calendar_year(calendar, year) for year in years]
 
 
 def _invalid(name: str, code: str, message: Message) -> Exception:

@@ -22,7 +22,10 @@ VersionPath = Annotated[
     str,
     Path(
         description="Versi pedoman / The guideline version",
-        openapi_examples={"shipped": {"value": "2026.1"}},
+        openapi_examples={
+            "current": {"value": "2026.2"},
+            "older": {"summary": "An older shipped version", "value": "2026.1"},
+        },
     ),
 ]
 
@@ -34,7 +37,7 @@ VersionPath = Annotated[
     responses=PROBLEM_RESPONSES,
 )
 def get_current_guideline(caller: CallerDep, session: SessionDep) -> GuidelineDocument:
-    """The guideline new cases are pinned to: the one shipped with the product."""
+    """The guideline new cases are pinned to: the newest shipped with the product."""
     return guidelines.current_guideline(session)
 
 
@@ -45,7 +48,7 @@ def get_current_guideline(caller: CallerDep, session: SessionDep) -> GuidelineDo
     responses=PROBLEM_RESPONSES,
 )
 def list_guideline_versions(caller: CallerDep, session: SessionDep) -> GuidelineVersions:
-    """Every guideline version known: the shipped one and every one a case was pinned to."""
+    """Every guideline version known: the shipped ones and every one a case was pinned to."""
     return guidelines.guideline_versions(session)
 
 
@@ -58,7 +61,7 @@ def list_guideline_versions(caller: CallerDep, session: SessionDep) -> Guideline
 def get_guideline(
     caller: CallerDep, session: SessionDep, version: VersionPath
 ) -> GuidelineDocument:
-    """One version; if several differ in content, the shipped one or else the newest recorded."""
+    """One version: the shipped guideline of that version, else the newest recorded with it."""
     return guidelines.guideline(session, version)
 
 

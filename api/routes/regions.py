@@ -18,6 +18,8 @@ from models.regions import (
     RegionLevel,
     UnknownRegion,
     load_regions,
+    name_key,
+    regions_meta,
 )
 
 router = APIRouter(prefix="/v1/regions", tags=["regions"])
@@ -53,6 +55,12 @@ class RegionList(BaseModel):
 
     count: int = Field(examples=[3])
     regions: list[RegionOut]
+    decree: str = Field(
+        default="",
+        description="Keputusan Mendagri yang diikuti kode dan nama wilayah / The Kepmendagri "
+        "decree the codes and names follow (regions.meta.json).",
+        examples=["Kepmendagri 300.2.2-2430/2025"],
+    )
 
 
 @router.get(
@@ -91,9 +99,19 @@ async def list_regions(
     if level is not None:
         regions = [region for region in regions if region.level is level]
     if q is not None and (words := q.casefold().split()):
-        # Every word anywhere in the name, so "bandung barat" and "barat bandung" both find it.
-        regions = [r for r in regions if all(word in r.name.casefold() for word in words)]
-    return RegionList(count=len(regions), regions=[RegionOut.of(region) for region in regions])
+        # Every word anywhere in the name, so "bandung barat" and "barat bandung" both find it;
+        # or the common spelling of a name ("FAK FAK", "Fak-Fak" for Fakfak; pedoman.md D23).
+        key = name_key(q)
+        regions = [
+            r
+            for r in regions
+            if all(word in r.name.casefold() for word in words) or key in name_key(r.name)
+        ]
+    return RegionList(
+        count=len(regions),
+        regions=[RegionOut.of(region) for region in regions],
+        decree=str(regions_meta()["decree"]),
+    )
 
 
 @router.get(

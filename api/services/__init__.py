@@ -46,6 +46,11 @@ audit.py
         -> ExportFile(name, content, case)   async; one case's signed .tar.gz (auditors, admins)
     export_many(backend, case_ids, sink, *, now, with_documents, ...)   the CLI's export
     chosen_cases / unknown_cases / verify_many                  the CLI's selection and verify
+recalculation.py   (pedoman.md §9 D20; its response models are its own)
+    list_moved(engine, caller, calendar) -> MovedDeadlines      operators and admins only
+    moved_deadlines(session, calendar, *, case_ids=None) -> [MovedDeadline]    (the CLI's)
+    recompute_deadlines(backend, caller, calendar, RecomputeRequest) -> RecomputeReport
+        async; operators only; 404 unknown_case, 422 recount_cases
 guidelines.py
     current_guideline(session), guideline_versions(session), guideline(session, version),
     stage_graph(session, version, track) -> str (Mermaid)                404 unknown_guideline_*

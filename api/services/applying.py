@@ -45,7 +45,8 @@ class Applied:
 
 
 def may_act(caller: Caller, on_behalf_of: str | None, reads_only: Message) -> None:
-    """Refuse a key that only reads, and a record on a party's behalf by anyone but an operator.
+    """Refuse a key that only reads, and a record on a party's behalf by anyone but an operator
+    (or a prosecutor, whom the case's rules let act only for a party whose SKK it holds).
 
     `reads_only` ends the refusal of a read-only key (`msg("reads_only.actions")`).
     """
@@ -54,7 +55,8 @@ def may_act(caller: Caller, on_behalf_of: str | None, reads_only: Message) -> No
             "wrong_role",
             msg("wrong_role.reads_only", role=caller.role.value, reads_only=reads_only),
         )
-    if on_behalf_of is not None and caller.role is not Role.OPERATOR:
+    # A prosecutor may hold a party's SKK (pedoman.md §9 D7): its case's rules decide that.
+    if on_behalf_of is not None and caller.role not in (Role.OPERATOR, Role.PROSECUTOR):
         raise Forbidden("wrong_role", msg("wrong_role.on_behalf"))
 
 

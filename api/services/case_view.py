@@ -20,6 +20,7 @@ from api.schemas import (
     DeadlinePublic,
     ProgressPublic,
 )
+from api.services.legal_opinions import seen_documents, seen_threads, unseen_clocks
 from api.services.visibility import visible_cases
 from models.pedoman import Guideline
 from models.regions import load_regions
@@ -105,7 +106,11 @@ def case_public(session: Session, caller: Caller, record: CaseRecord) -> CasePub
     if caller.role not in READ_ONLY_ROLES:
         # An operator's list also holds what it may record on each party's behalf.
         allowed = [_allowed(a) for a in available_actions(rules, state, caller.actor())]
+    # Threads this caller may not see leave no trace here (pedoman.md §9 D6).
+    unseen = unseen_clocks(view, caller)
+    deadlines = [d for d in deadlines if d.clock not in unseen]
     by_clock = {d.clock: d for d in deadlines}
+    waits = [a for a in awaited(rules, state) if a.clock not in unseen]
     filing = view.filing
     return CasePublic(
         case_id=view.case_id,
@@ -126,11 +131,17 @@ def case_public(session: Session, caller: Caller, record: CaseRecord) -> CasePub
         parties=filing.parties,
         agreement=filing.agreement,
         dispute=filing.dispute,
-        legal_opinions=view.legal_opinions,
-        documents=view.documents,
+        request_letter=filing.request_letter,
+        legal_opinions=seen_threads(view, caller),
+        documents=seen_documents(view.documents, view, caller),
+        responses=view.responses,
+        withdrawals=view.withdrawals,
+        meetings=view.meetings,
+        finality=view.finality,
+        monitor_at=view.monitor_at,
         recorded=view.recorded,
         allowed_actions=allowed,
-        awaiting=[_awaited(a, view, by_clock.get(a.clock)) for a in awaited(rules, state)],
+        awaiting=[_awaited(a, view, by_clock.get(a.clock)) for a in waits],
         progress=[ProgressPublic.model_validate(asdict(p)) for p in progress(rules, state)],
         version=view.version,
         filed_at=view.filed_at,

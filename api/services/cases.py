@@ -9,7 +9,8 @@ from sqlmodel import Session, col, select
 from api.auth import Caller
 from api.messages.catalogue import msg
 from api.schemas import CasePage, Timeline, TimelineItem
-from api.services.case_view import check_case, read_case
+from api.services.case_view import check_case, load_case, read_case
+from api.services.legal_opinions import may_see_every_thread, unseen_entries
 from api.services.worklist import Worklist, worklist
 from api.services.worklist_filters import (
     CASE_TYPES,
@@ -21,6 +22,7 @@ from api.services.worklist_filters import (
     check_stage,
     one_of,
 )
+from models.state import CaseView
 from models.tables import TimelineRecord
 
 __all__ = ["MAX_PAGE", "WorklistQuery", "list_cases", "read_case", "timeline"]
@@ -77,7 +79,12 @@ def list_cases(
 
 def timeline(session: Session, caller: Caller, case_id: str) -> Timeline:
     """Every action and transition of the case, in order (404/403 as for the case itself)."""
-    check_case(session, caller, case_id)
+    unseen: set[int] = set()
+    if may_see_every_thread(caller):
+        check_case(session, caller, case_id)
+    else:  # the entries of legal-opinion threads it may not see are left out (D6)
+        view = CaseView.model_validate(load_case(session, caller, case_id).detail)
+        unseen = unseen_entries(view, caller)
     rows = session.exec(
         select(TimelineRecord)
         .where(TimelineRecord.case_id == case_id)
@@ -85,5 +92,9 @@ def timeline(session: Session, caller: Caller, case_id: str) -> Timeline:
     )
     return Timeline(
         case_id=case_id,
-        items=[TimelineItem.model_validate(row, from_attributes=True) for row in rows],
+        items=[
+            TimelineItem.model_validate(row, from_attributes=True)
+            for row in rows
+            if row.seq not in unseen
+        ],
     )

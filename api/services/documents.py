@@ -27,8 +27,9 @@ from api.schemas import DocumentList, DocumentOut
 from api.services.applying import Applied, act, action_key, ensure_visible, may_act
 from api.services.backend import Backend
 from api.services.case_view import load_case
+from api.services.legal_opinions import may_see_every_thread, seen_documents
 from models.payloads import DocumentRef, DocumentType
-from models.state import AttachedDocument
+from models.state import AttachedDocument, CaseView
 from models.tables import CaseRecord
 
 # The pedoman's action (§6) that records a document's hash, name, type and size in a case.
@@ -95,7 +96,8 @@ async def upload_document(
 
 def list_documents(session: Session, caller: Caller, case_id: str) -> DocumentList:
     """The documents recorded in the case, in order, with their hashes."""
-    return DocumentList(case_id=case_id, items=_documents(load_case(session, caller, case_id)))
+    record = load_case(session, caller, case_id)
+    return DocumentList(case_id=case_id, items=_documents(record, caller))
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ def open_document(
 ) -> Download:
     """The content of a document recorded in the case, only while it still matches its hash
     (409 `document_missing` / `document_altered` otherwise)."""
-    documents = _documents(load_case(session, caller, case_id))
+    documents = _documents(load_case(session, caller, case_id), caller)
     recorded = next((d.document for d in documents if d.document.sha256 == sha256), None)
     if recorded is None:
         unknown = msg("unknown_document", case_id=case_id, sha256=sha256)
@@ -163,5 +165,9 @@ def _attachment(name: str) -> str:
 _DOCUMENTS = TypeAdapter(list[AttachedDocument])
 
 
-def _documents(record: CaseRecord) -> list[AttachedDocument]:
-    return _DOCUMENTS.validate_python(record.detail["documents"])
+def _documents(record: CaseRecord, caller: Caller) -> list[AttachedDocument]:
+    documents = _DOCUMENTS.validate_python(record.detail["documents"])
+    if may_see_every_thread(caller):
+        return documents
+    # None attached with a legal-opinion thread this caller may not see (D6).
+    return seen_documents(documents, CaseView.model_validate(record.detail), caller)

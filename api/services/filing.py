@@ -22,16 +22,17 @@ from temporalio.service import RPCError
 
 from api.auth import Caller
 from api.messages.catalogue import msg
-from api.problems import Forbidden, Unavailable
+from api.messages.fields import field_problem
+from api.problems import Forbidden, Unavailable, invalid_request
 from api.schemas import CasePublic
 from api.services.backend import Backend
 from api.services.case_view import read_case
 from api.services.duplicates import DisputeGate, refuse_possible_duplicate
 from api.services.numbering import claim_case_id, filing_hash, filing_key, refuse_nul, renumber
-from api.services.routing import PartySketch, preview_routing, unroutable
+from api.services.routing import PartySketch, preview_routing, region_code_problem, unroutable
 from models.case import CaseFiling, Side
 from models.guidelines import default_guideline, default_pinned
-from models.regions import RegionCodeError, load_regions
+from models.regions import RegionCodeError, RetiredRegion, load_regions
 from models.roles import Role
 from models.routing import RoutingError
 from models.state import CaseInput
@@ -65,10 +66,13 @@ async def file_case(
     """File the case as this key; without `force`, a filing matching an open case (the same
     parties, agreement number and subject) is 409 `possible_duplicate` naming it."""
     _may_file(caller, filing)
+    refuse_without_request_letter(filing)
     body = filing.model_dump(mode="json")  # once: checked, then fingerprinted
     refuse_nul(body)
     try:
         routing = route_filing(filing, default_guideline(), load_regions())
+    except RetiredRegion as error:  # pedoman.md §9 D23: its own problem, naming the new code
+        raise region_code_problem(error, _parties_at_fault(filing, error), "body") from None
     except (RegionCodeError, RoutingError) as error:
         raise unroutable(error, "body", _parties_at_fault(filing, error)) from None
     engine = backend.engine
@@ -161,6 +165,16 @@ def _may_file(caller: Caller, filing: CaseFiling) -> None:
             return
         raise Forbidden("wrong_scope", msg("wrong_scope.filing", scope=caller.scope))
     raise Forbidden("wrong_role", msg("wrong_role.filing", role=caller.role.value))
+
+
+def refuse_without_request_letter(filing: CaseFiling) -> None:
+    """A 422 before the case starts when the guideline new cases get requires the request
+    letter (pedoman.md §9 D12) and the filing has none."""
+    guideline = default_guideline()
+    if guideline.request_letter_required and filing.request_letter is None:
+        why = msg("request_letter_required", version=guideline.version)
+        problem = field_problem("body", ["request_letter"], "request_letter_required", why)
+        raise invalid_request([problem])
 
 
 def _parties_at_fault(filing: CaseFiling, error: RegionCodeError | RoutingError) -> list[str | int]:

@@ -1,4 +1,4 @@
-"""The guideline versions cases run under: the shipped one, those cases were pinned to, and a
+"""The guideline versions cases run under: the shipped ones, those cases were pinned to, and a
 track's stage graph."""
 
 from __future__ import annotations
@@ -10,35 +10,36 @@ from api.messages.catalogue import msg
 from api.problems import NotFound
 from models.case import CaseType
 from models.guideline_versions import GuidelineDocument, GuidelineVersion
-from models.guidelines import default_guideline, pin
+from models.guidelines import default_pinned
 from models.pedoman_graph import mermaid
-from storage.guideline_catalog import find_guideline, known_versions, shipped_guideline
+from storage.guideline_catalog import find_guideline, known_versions, shipped_document
 
 
 class GuidelineVersions(BaseModel):
     """Every guideline version known, newest first."""
 
     current: str = Field(
-        description="Hash pedoman bawaan / The content hash of the shipped guideline."
+        description="Hash pedoman yang berlaku / The content hash of the shipped guideline new "
+        "cases are pinned to."
     )
     versions: list[GuidelineVersion]
 
 
 def current_guideline(session: Session) -> GuidelineDocument:
-    """The guideline new cases are pinned to: the one shipped with the product."""
-    return shipped_guideline(session)
+    """The guideline new cases are pinned to: the newest shipped with the product."""
+    return shipped_document(session)
 
 
 def guideline_versions(session: Session) -> GuidelineVersions:
-    """Every guideline version known: the shipped one and every one a case was pinned to."""
+    """Every guideline version known: the shipped ones and every one a case was pinned to."""
     return GuidelineVersions(
-        current=pin(default_guideline()).content_hash, versions=known_versions(session)
+        current=default_pinned().content_hash, versions=known_versions(session)
     )
 
 
 def guideline(session: Session, version: str) -> GuidelineDocument:
-    """One version (404 `unknown_guideline_version`); if several differ in content, the shipped
-    one or else the newest recorded."""
+    """One version (404 `unknown_guideline_version`); a shipped version is the shipped guideline,
+    else the newest recorded with that version."""
     # No version holds a NUL, and PostgreSQL fails a query comparing text with one (a 500).
     document = None if "\x00" in version else find_guideline(session, version)
     if document is None:

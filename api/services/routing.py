@@ -19,7 +19,7 @@ from models.case import (
 )
 from models.forum import Routing
 from models.guidelines import default_guideline
-from models.regions import MalformedRegionCode, RegionCodeError, load_regions
+from models.regions import MalformedRegionCode, RegionCodeError, RetiredRegion, load_regions
 from models.routing import RoutingError, route, route_regions
 
 
@@ -111,6 +111,12 @@ def region_code_problem(
 ) -> Unprocessable:
     """A 422 problem naming the code at `where` (in a query parameter unless told): malformed,
     or not a known region."""
-    kind = "malformed_region_code" if isinstance(error, MalformedRegionCode) else "unknown_region"
-    why = msg(kind, code=error.code)
+    if isinstance(error, RetiredRegion):  # pedoman.md §9 D23: name the code now in use
+        kind = "retired_region_code"
+        why = explained(error)
+    else:
+        kind = (
+            "malformed_region_code" if isinstance(error, MalformedRegionCode) else "unknown_region"
+        )
+        why = msg(kind, code=error.code)
     return invalid_request([field_problem(location, where, kind, why)], kind)

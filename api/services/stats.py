@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 from activities.calendar import WorkingDayCalendar
 from api.auth import Caller
 from api.schemas import Stats
+from api.services.legal_opinions import seen_deadlines
 from api.services.trends import stats_trends
 from api.services.visibility import visible_cases
 from models.tables import CaseDeadline, CaseParty, CaseRecord, CaseSector
@@ -51,6 +52,7 @@ def case_stats(session: Session, caller: Caller, *, calendar: WorkingDayCalendar
                     col(CaseDeadline.case_id).in_(open_ids),
                     col(CaseDeadline.clock).startswith("legal_opinion:"),
                     col(CaseDeadline.overdue).is_(True),
+                    *_seen(seen_deadlines(caller)),
                 )
             ).scalar_one()
         ),
@@ -59,8 +61,11 @@ def case_stats(session: Session, caller: Caller, *, calendar: WorkingDayCalendar
 
 
 def _scope(caller: Caller) -> list[ColumnElement[bool]]:
-    visible = visible_cases(caller)
-    return [] if visible is None else [visible]
+    return _seen(visible_cases(caller))
+
+
+def _seen(condition: ColumnElement[bool] | None) -> list[ColumnElement[bool]]:
+    return [] if condition is None else [condition]
 
 
 def _count(session: Session, conditions: list[ColumnElement[bool]]) -> int:

@@ -1,4 +1,5 @@
-"""Which cases a key may see: a party its own, a GWPP its province's, a Kejari its area's."""
+"""Which cases a key may see: a party its own, a GWPP its province's, a Kejari its area's,
+an institution's adjudicator those it conducts."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlmodel import col
 from api.auth import Caller
 from models.roles import Role
 from models.tables import CaseParty, CaseRecord
+from workflows.institutions import ever_key
 
 
 def visible_cases(caller: Caller, *, per_row: bool = False) -> ColumnElement[bool] | None:
@@ -38,4 +40,10 @@ def visible_cases(caller: Caller, *, per_row: bool = False) -> ColumnElement[boo
             )
         )
         return case_id.in_(covered)
+    if caller.role is Role.ADJUDICATOR and caller.scope:
+        # D9: an institution's key sees the cases that recorded it, for as long as they exist
+        # (the case's recorded facts in its detail; few keys, so no index of their own).
+        recorded = col(CaseRecord.detail)[("recorded", ever_key(caller.scope))]
+        conducted: ColumnElement[bool] = recorded.as_string().is_not(None)
+        return conducted
     return None

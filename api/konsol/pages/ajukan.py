@@ -18,7 +18,13 @@ from starlette.responses import RedirectResponse, Response
 
 from api.auth import Caller
 from api.konsol import filing_choices
-from api.konsol.filing_check import Errors, FormInvalid, problem_errors, to_filing
+from api.konsol.filing_check import (
+    Errors,
+    FormInvalid,
+    letter_required,
+    problem_errors,
+    to_filing,
+)
 from api.konsol.filing_form import FilingForm, PartyRow, new_form, new_row_key, parse_form
 from api.konsol.filing_preview import preview
 from api.konsol.region_search import region_label, resolve_region, search_regions
@@ -176,6 +182,8 @@ def _choices() -> dict[str, Any]:
         "PARTY_KINDS": filing_choices.PARTY_KINDS,
         "CLAUSES": filing_choices.CLAUSES,
         "COUNSEL_KINDS": filing_choices.COUNSEL_KINDS,
+        "DELEGATIONS": filing_choices.DELEGATIONS,
+        "letter_required": letter_required(),
         "SIDES": filing_choices.SIDES,
         "FIELD_LABELS": filing_choices.FIELD_LABELS,
         "PARTY_FIELD_LABELS": filing_choices.PARTY_FIELD_LABELS,

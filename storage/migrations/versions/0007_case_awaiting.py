@@ -24,6 +24,10 @@ depends_on: str | Sequence[str] | None = None
 
 # Open cases read per round trip while filling the table.
 BATCH = 500
+# The table as this revision makes it: rows computed by today's rules are written through it, so
+# columns later revisions add (0012's `confidential`) are left to their own defaults.
+_COLUMNS = ("case_id", "role", "scope", "due_order")
+_AWAITING = sa.table("case_awaiting", *(sa.column(name) for name in _COLUMNS))
 
 
 def upgrade() -> None:
@@ -71,11 +75,16 @@ def _fill() -> None:
             for _, detail in rows:
                 try:
                     view = CaseView.model_validate(detail)
-                    session.add_all(awaiting_rows(session, view))
+                    rows_of_case = [
+                        {name: getattr(row, name) for name in _COLUMNS}
+                        for row in awaiting_rows(session, view)
+                    ]
                 except ValidationError:
                     # A row this code cannot read must not stop the upgrade: its case's next
                     # projection, or a reindex, writes its rows.
                     continue
+                if rows_of_case:
+                    session.execute(sa.insert(_AWAITING), rows_of_case)
             session.flush()
             after = rows[-1][0]
         # Ends the session's part only: the migration's own transaction commits it all.
