@@ -48,6 +48,7 @@ from tests.cases import (
 )
 from tests.conftest import MUFAKAT, clean_env, run_mufakat_audit
 from tests.histories.corpus import CorpusEntry, load_manifest, load_runs
+from workflows.case_workflow import CODE_VERSION
 
 BANDUNG, KOTA_BANDUNG = "32.04", "32.73"
 MINUTES = b"%PDF-1.7\n" + b"Berita acara rapat musyawarah\n" * 50
@@ -171,7 +172,7 @@ async def test_an_export_verifies_offline_and_every_tampering_is_named(
     assert offline.returncode == 0, (offline.stdout, offline.stderr)
     lines = offline.stdout.splitlines()
     assert lines[0].startswith(f"archive {archive}: mufakat-audit-export/2, exported ")
-    assert lines[0].endswith(", workflow code v4")
+    assert lines[0].endswith(f", workflow code {CODE_VERSION}")
     assert lines[1] == f"signed by key {key['key_id']} (Ed25519), the key you trust"
     for line, case_id in zip(lines[2:4], sorted([closed, running]), strict=True):
         assert line.startswith(f"ok     {case_id} (1 runs, "), line
@@ -504,13 +505,14 @@ async def test_old_cases_verify_without_the_filing_in_the_trail_and_new_ones_nee
 
 
 async def test_an_archive_of_newer_workflow_code_is_refused_plainly(tmp_path: Path) -> None:
+    newer = f"v{int(CODE_VERSION.removeprefix('v')) + 1}"  # a release after this build
     entry = _corpus_entry("v4-sinergi-president")
-    files = _corpus_archive(entry, Signer.generate(), filing=True, code_version="v5")
-    report = await _verify(_write(tmp_path / "v5", files))
+    files = _corpus_archive(entry, Signer.generate(), filing=True, code_version=newer)
+    report = await _verify(_write(tmp_path / newer, files))
     assert _failed(report) == {
         f"{entry.workflow_id}/replay": [
-            "cannot replay: the archive was made by workflow code v5, and this build has v4; "
-            "verify it with a release that has v5"
+            f"cannot replay: the archive was made by workflow code {newer}, and this build has "
+            f"{CODE_VERSION}; verify it with a release that has {newer}"
         ]
     }
 

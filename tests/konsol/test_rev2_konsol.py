@@ -269,7 +269,11 @@ async def test_the_filing_form_asks_for_the_request_letter_and_files_it(
             party_row(page, "responding"), "kota band", "Kota Bandung (32.73), Jawa Barat"
         )
         await fill_dispute(page, pks="PKS/12/2024", subject="Pembagian biaya", letter=False)
-        async with page.expect_response(lambda r: r.url.endswith("/konsol/ajukan")) as answered:
+        # Chromium logs the 422 as a console error a moment after the answer: wait for both.
+        async with (
+            page.expect_console_message(lambda m: "422" in m.text),
+            page.expect_response(lambda r: r.url.endswith("/konsol/ajukan")) as answered,
+        ):
             await page.get_by_role("button", name="Ajukan perkara", exact=True).click()
         assert (await answered.value).status == 422
         visit.refused_logged("422 (Unprocessable Entity)")
