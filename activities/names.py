@@ -8,3 +8,6 @@ from __future__ import annotations
 
 PROJECT_CASE = "project_case"
 RECORD_TRAIL = "record_trail"
+RECORD_NOTICES = "record_notices"
+# Runs begun before the outbox still call it (activities/outbox.py writes it to the outbox).
+NOTIFY = "notify"

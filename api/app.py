@@ -21,10 +21,12 @@ from api.routes import (
     cases,
     deadlines,
     documents,
+    email_subscriptions,
     pedoman,
     regions,
     route,
     stats,
+    webhooks,
 )
 from api.services.backend import share_backend
 from api.telemetry import configure_tracing, instrument
@@ -47,6 +49,9 @@ OPENAPI_TAGS = [
         "routing": "Rute forum (R1–R8) / Forum routing (R1–R8)",
         "calendar": "Hari kerja dan tenggat / Working days and deadlines",
         "health": "Kesehatan layanan / Service health",
+        "webhooks": "Webhook: peristiwa perkara ke sistem instansi / Webhooks: case events to an "
+        "agency's system",
+        "notifications": "Pemberitahuan surel / E-mail notifications",
     }.items()
 ]
 
@@ -100,6 +105,10 @@ def create_app(settings: Settings, tracer_provider: TracerProvider | None = None
     app.include_router(audit.router)
     app.include_router(stats.router)
     app.include_router(deadlines.router)  # D20
+    app.include_router(webhooks.router)
+    app.include_router(email_subscriptions.router)
+    # What each webhook receives, documented under OpenAPI 3.1 `webhooks` (no route serves it).
+    app.webhooks.include_router(webhooks.events)
     include_reference_routes(app)
     install_docs(app)
     install_konsol(app)

@@ -114,6 +114,64 @@ class Settings(BaseSettings):
         description="Send the console's cookie only over HTTPS (turn on behind TLS).",
     )
 
+    public_url: str = Field(
+        default="",
+        description="The address people and agencies reach this API at, for the links in "
+        "notifications; empty means `http://<api_host>:<api_port>`.",
+    )
+    webhook_allow_http: bool = Field(
+        default=False,
+        description="Accept plain-HTTP webhook URLs (tests, internal networks); HTTPS otherwise.",
+    )
+    webhook_allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Networks (CIDR, e.g. 10.20.0.0/16) a webhook may reach although they are "
+        "loopback, link-local or private: set by an administrator; none by default.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="How long one webhook attempt may take."
+    )
+    webhook_retry_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="How long a receiver may keep failing before its subscription is disabled "
+        "and its owner told; attempts back off exponentially (with jitter) over that time.",
+    )
+    webhook_first_retry_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="The wait before a failed delivery's first retry; each later wait doubles "
+        "(with jitter) up to an hour.",
+    )
+    delivery_concurrency: int = Field(
+        default=16, ge=1, le=256, description="Deliveries the worker sends at once."
+    )
+    delivery_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often the dispatcher looks for work it was not woken for (notices "
+        "written by another worker, retries falling due).",
+    )
+    smtp_host: str = Field(default="", description="SMTP server; empty means no e-mail is sent.")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = Field(
+        default=True, description="Upgrade the connection with STARTTLS (required to log in)."
+    )
+    smtp_ca_file: Path | None = Field(
+        default=None, description="Trust this CA bundle for the SMTP server's certificate."
+    )
+    smtp_from: str = Field(default="Mufakat <mufakat@localhost>", description="The From header.")
+    email_digest_hour: int = Field(
+        default=7,
+        ge=0,
+        le=23,
+        description="The hour (Asia/Jakarta) the daily digest of reminders is sent.",
+    )
+
     @field_validator("data_dir", "documents_dir", "archive_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
@@ -138,6 +196,11 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'mufakat.db'}"
         return self
+
+    @property
+    def base_url(self) -> str:
+        """Where the API is reached, without a trailing slash (links in notifications)."""
+        return (self.public_url or f"http://{self.api_host}:{self.api_port}").rstrip("/")
 
     @property
     def embedded_temporal_address(self) -> str:

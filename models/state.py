@@ -11,6 +11,7 @@ from models.audit import entry_hash
 from models.case import CaseFiling, CaseId
 from models.forum import Routing
 from models.meetings import Meeting
+from models.notices import Notice
 from models.payloads import Addressee, DocumentRef
 from models.pedoman import ClosingState, PinnedGuideline
 from models.roles import Actor
@@ -186,6 +187,12 @@ class CaseState(BaseModel):
         description="Timeline seqs of applied actions not yet in the audit trail: they are "
         "written there only after the workflow task that applied them has committed.",
     )
+    notices: list[Notice] = Field(
+        default_factory=list,
+        description="Notices not yet in the outbox: written there only after the workflow task "
+        "that made them has committed (models/notices.py).",
+    )
+    notices_made: int = Field(default=0, description="Notices made so far: numbers the next one.")
 
 
 class CaseInput(BaseModel):

@@ -296,3 +296,111 @@ class CaseArchive(SQLModel, table=True):
     events: int
     closed_at: datetime = _at(nullable=False)
     archived_at: datetime = _at(nullable=False)
+
+
+# ------------------------------------------------------------------ notices and their delivery
+
+
+class NoticeRecord(SQLModel, table=True):
+    """The outbox: each notice a case made, written once its workflow task had committed."""
+
+    __tablename__ = "notices"
+
+    notice_id: str = Field(primary_key=True, max_length=60)
+    case_id: str = Field(max_length=20, index=True)
+    type: str = Field(max_length=60)
+    at: datetime = _at(nullable=False)
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False), description="The Notice.")
+    recorded_at: datetime = _at(nullable=False)
+    # Set once a delivery row exists for every subscription that was to receive it; the
+    # dispatcher's fan-out reads the notices still without it (few: an index on it alone).
+    fanned_out_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime(), nullable=True, index=True)
+    )
+
+
+class WebhookSubscription(SQLModel, table=True):
+    """A key's webhook: where its events go, signed with a secret shown once."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    subscription_id: str = Field(primary_key=True, max_length=40)
+    key_id: str = Field(max_length=40, index=True, description="The key that owns it.")
+    url: str = Field(max_length=2000)
+    events: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    description: str = Field(default="", max_length=200)
+    secret: str = Field(max_length=100, description="`whsec_…`: signs every delivery.")
+    previous_secret: str | None = Field(default=None, max_length=100)
+    previous_secret_expires_at: datetime | None = _at(nullable=True)
+    active: bool = True
+    disabled_at: datetime | None = _at(nullable=True)
+    disabled_reason: str | None = Field(default=None, max_length=500)
+    failing_since: datetime | None = _at(nullable=True)
+    created_at: datetime = _at(nullable=False)
+    updated_at: datetime = _at(nullable=False)
+
+
+class EmailSubscription(SQLModel, table=True):
+    """A key's (or a person's behind it) e-mail address and the events it is told of."""
+
+    __tablename__ = "email_subscriptions"
+
+    subscription_id: str = Field(primary_key=True, max_length=40)
+    key_id: str = Field(max_length=40, index=True, description="The key that owns it.")
+    address: str = Field(max_length=320)
+    name: str = Field(default="", max_length=200, description="The person, if one is named.")
+    events: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    digest: bool = Field(default=False, description="Reminders go in one e-mail a day.")
+    active: bool = True
+    created_at: datetime = _at(nullable=False)
+    updated_at: datetime = _at(nullable=False)
+    last_digest_at: datetime | None = _at(nullable=True)
+
+
+class Delivery(SQLModel, table=True):
+    """One notice to one subscription: sent until acknowledged, under one stable id."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("notice_id", "subscription_id"),
+        # The dispatcher's claim: due pending deliveries, oldest first.
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_deliveries_subscription", "subscription_id", "created_at"),
+    )
+
+    delivery_id: str = Field(
+        primary_key=True,
+        max_length=40,
+        description="`msg_…`: the CloudEvents id and `webhook-id`, the same on every attempt.",
+    )
+    notice_id: str = Field(max_length=60, index=True)
+    subscription_id: str = Field(max_length=40)
+    channel: str = Field(max_length=10, description="`webhook` or `email`.")
+    case_id: str = Field(max_length=20)
+    type: str = Field(max_length=60)
+    status: str = Field(
+        max_length=10,
+        description="`pending`, `delivered`, `digest` (waits for the daily e-mail) or `failed` "
+        "(its subscription was disabled before it went through).",
+    )
+    attempts: int = 0
+    next_attempt_at: datetime = _at(nullable=False)
+    locked_until: datetime | None = _at(nullable=True)
+    created_at: datetime = _at(nullable=False)
+    delivered_at: datetime | None = _at(nullable=True)
+    last_status_code: int | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """One try at a delivery: what the receiver answered, and how fast."""
+
+    __tablename__ = "delivery_attempts"
+
+    delivery_id: str = Field(primary_key=True, max_length=40)
+    attempt: int = Field(primary_key=True)
+    at: datetime = _at(nullable=False)
+    status_code: int | None = None
+    latency_ms: float
+    error: str | None = Field(default=None, max_length=500)
+    response_excerpt: str | None = Field(default=None, max_length=500)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 from api.app import create_app
 from api.auth import create_key
 from models.roles import Role
-from models.settings import get_settings
+from models.settings import Settings, get_settings
 from models.tables import CaseNumber
 from tests.cases import settled
 from workflows.worker import build_worker
@@ -153,6 +154,18 @@ async def api(
     settings = get_settings(
         data_dir=tmp_path / "data", database_url=database_url, task_queue=f"api-{uuid.uuid4()}"
     )
+    async with running_api(dev_env, settings) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def running_api(
+    dev_env: WorkflowEnvironment,
+    settings: Settings,
+    on_notice: Callable[[], None] | None = None,
+) -> AsyncIterator[Api]:
+    """The app for these settings with a worker on its task queue (`on_notice`: the worker's
+    outbox wakes a dispatcher)."""
     app = create_app(settings)
     with Session(app.state.engine) as session:
         # Temporal is shared by the whole session while each read model is new: start each
@@ -163,7 +176,10 @@ async def api(
     # httpx's ASGI transport runs no lifespan: hand the app the test's Temporal client.
     app.state.temporal = dev_env.client
     worker = build_worker(
-        dev_env.client, read_model=app.state.engine, task_queue=settings.task_queue
+        dev_env.client,
+        read_model=app.state.engine,
+        task_queue=settings.task_queue,
+        on_notice=on_notice,
     )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with worker, httpx.AsyncClient(transport=transport, base_url="http://mufakat") as http:

@@ -45,14 +45,16 @@ async def origin(tmp_path: Path) -> AsyncIterator[str]:
 
 
 async def operations(origin: str) -> dict[tuple[str, str], dict[str, Any]]:
-    """Every operation of /openapi.json by (METHOD, path)."""
+    """Every operation of /openapi.json by (METHOD, path), each webhook (OpenAPI 3.1 `webhooks`,
+    by its name) included: both pages list those too."""
     async with httpx.AsyncClient(base_url=origin) as http:
         response = await http.get("/openapi.json")
     assert response.status_code == 200, response.text
-    paths: dict[str, dict[str, dict[str, Any]]] = response.json()["paths"]
+    document: dict[str, dict[str, dict[str, dict[str, Any]]]] = response.json()
     return {
         (method.upper(), path): operation
-        for path, item in paths.items()
+        for section in ("paths", "webhooks")
+        for path, item in document[section].items()
         for method, operation in item.items()
     }
 

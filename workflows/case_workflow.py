@@ -14,11 +14,11 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.deadlines import DeadlineActivities
-    from activities.names import PROJECT_CASE, RECORD_TRAIL
-    from activities.notifications import NotificationActivities
+    from activities.names import NOTIFY, PROJECT_CASE, RECORD_NOTICES, RECORD_TRAIL
     from models import search_attributes as sa
     from models.audit import FILING_UPDATE_ID, filing_payload
     from models.limits import MAX_ACTION_BYTES, MAX_CASE_STATE_BYTES
+    from models.notices import EventType, NoticeBatch
     from models.payloads import (
         InstitutionRecord,
         LegalOpinion,
@@ -58,8 +58,10 @@ with workflow.unsafe.imports_passed_through():
         ResumeRequest,
     )
     from workflows import legal_opinions, paper, parties
+    from workflows.awaiting import awaited
     from workflows.forum import MONITORED_BY, OBJECT_TO_DECISION, finality, monitor_after
     from workflows.institutions import record_institution
+    from workflows.notices import is_decision, make_notice
     from workflows.recount import recount_detail
     from workflows.refusals import Refusal, RefusalCode
     from workflows.rules import CaseRules, CheckedAction
@@ -94,8 +96,11 @@ TRAIL_AFTER_COMMIT = "trail-after-commit"
 FILING_IN_TRAIL = "filing-in-trail"
 # This code's version (workflows/VERSIONING.md) and every patch id it knows: an audit export
 # names them, so an auditor's `verify-archive` can tell a history this build cannot replay.
-CODE_VERSION = "v5"
-PATCHES = ("notify-on-transition", TRAIL_AFTER_COMMIT, FILING_IN_TRAIL)
+CODE_VERSION = "v6"
+# Patch id: notices recorded in the state and written to the outbox after commit (runs begun
+# before it await a `notify` activity inside the action, as they always did).
+NOTICES_AFTER_COMMIT = "notices-after-commit"
+PATCHES = ("notify-on-transition", TRAIL_AFTER_COMMIT, FILING_IN_TRAIL, NOTICES_AFTER_COMMIT)
 
 
 def _refuse(refusal: Refusal) -> ApplicationError:
@@ -128,6 +133,7 @@ class CaseWorkflow:
         self._continuing = False  # about to continue as new: no new trail writes
         self._filed = case.state is not None  # the filing is in the timeline
         self._trail_busy = False
+        self._notices_busy = False
         # When each unrecorded action was applied (history length): a later workflow task knows
         # the task that applied it has committed. Carried ones come from a committed run.
         self._applied_at = dict.fromkeys(self._state.unrecorded, 0)
@@ -142,6 +148,8 @@ class CaseWorkflow:
         trail_writer = None
         if self._trail_after_commit():
             trail_writer = asyncio.create_task(self._write_trail())
+        # Schedules nothing until a notice is made (never in a run begun before notices were).
+        notice_writer = asyncio.create_task(self._write_notices())
         if case.state is None:
             async with self._lock:
                 filed = self._record(
@@ -155,6 +163,8 @@ class CaseWorkflow:
                     filed.payload = filing_payload(case)
                     self._await_commit(filed.seq)
                 await self._start_clock()
+                await self._notice(EventType.CASE_FILED, "a case was filed")
+                await self._notice_awaited()
                 self._publish()
                 await self._project()
         while self._state.status is CaseStatus.OPEN:
@@ -164,7 +174,11 @@ class CaseWorkflow:
                 # actions not yet in the trail go on in the new run's state.
                 self._continuing = True
                 await workflow.wait_condition(
-                    lambda: workflow.all_handlers_finished() and not self._trail_busy
+                    lambda: (
+                        workflow.all_handlers_finished()
+                        and not self._trail_busy
+                        and not self._notices_busy
+                    )
                 )
                 if self._state.status is CaseStatus.OPEN:
                     self._state.runs += 1
@@ -176,10 +190,13 @@ class CaseWorkflow:
                 workflow.all_handlers_finished()
                 and not self._state.unrecorded
                 and not self._trail_busy
+                and not self._state.notices
+                and not self._notices_busy
             )
         )
         if trail_writer is not None:
             trail_writer.cancel()
+        notice_writer.cancel()
         return self._view()
 
     def _filing_in_trail(self) -> bool:
@@ -251,13 +268,22 @@ class CaseWorkflow:
             assert state.clock is not None
             state.clock.reminders_sent.append(subject)
             self._record(EntryKind.REMINDER, detail=f"{subject}% of the {state.stage} limit")
-            await self._notify("reminder", f"{subject}% of the {state.stage} limit has passed")
+            await self._notice(
+                EventType.REMINDER,
+                f"{subject}% of the {state.stage} limit has passed",
+                legacy="reminder",
+                percent=subject,
+            )
         elif kind == "due":
             await self._on_timeout(self._rules.stages[state.stage])
         elif kind == "overdue_reminder":
             assert state.clock is not None
             self._record(EntryKind.REMINDER, detail=f"{state.stage} is still overdue")
-            await self._notify("overdue_reminder", f"stage {state.stage} is still overdue")
+            await self._notice(
+                EventType.REMINDER,
+                f"stage {state.stage} is still overdue",
+                legacy="overdue_reminder",
+            )
             await self._schedule_overdue_reminder(workflow.now())
         elif kind == "legal_opinion_reminder":
             number, percent = subject
@@ -267,17 +293,22 @@ class CaseWorkflow:
                 EntryKind.REMINDER, detail=f"{percent}% of legal-opinion thread {number}'s limit"
             )
             thread.seqs.append(reminder.seq)  # hidden with a confidential thread (D6)
-            await self._notify(
-                "legal_opinion_reminder",
+            await self._notice(
+                EventType.LEGAL_OPINION_REMINDER,
                 f"{percent}% of the limit of legal opinion {number} has passed",
+                legacy="legal_opinion_reminder",
                 to=["prosecutor"],
                 due_at=thread.deadline.due_at,
+                thread=number,
+                percent=percent,
             )
         elif kind == "monitor":
             # A stage with no limit (a trial) is never overdue: the forum is reminded to check.
             self._record(EntryKind.REMINDER, detail=f"monitoring: {state.stage} has no limit")
-            await self._notify(
-                "monitoring_reminder", f"stage {state.stage} has no limit; check its progress"
+            await self._notice(
+                EventType.REMINDER,
+                f"stage {state.stage} has no limit; check its progress",
+                legacy="monitoring_reminder",
             )
             assert state.monitor_at is not None
             await self._start_monitoring(self._rules.stages[state.stage], state.monitor_at)
@@ -288,10 +319,13 @@ class CaseWorkflow:
                 EntryKind.OVERDUE, detail=f"legal-opinion thread {subject} is overdue"
             )
             thread.seqs.append(overdue.seq)
-            await self._notify(
-                "legal_opinion_overdue",
+            await self._notice(
+                EventType.LEGAL_OPINION_OVERDUE,
                 f"legal opinion {subject} was due {thread.deadline.due_date}",
+                legacy="legal_opinion_overdue",
                 to=["prosecutor"],
+                due_at=thread.deadline.due_at,
+                thread=subject,
             )
         self._publish()
         await self._project()
@@ -307,7 +341,11 @@ class CaseWorkflow:
             assert self._state.clock is not None
             self._state.clock.overdue = True
             self._record(EntryKind.OVERDUE, detail=f"stage {stage.name} is overdue")
-            await self._notify("overdue", f"stage {stage.name} is overdue; the forum must act")
+            await self._notice(
+                EventType.OVERDUE,
+                f"stage {stage.name} is overdue; the forum must act",
+                legacy="overdue",
+            )
             if rule is not None and rule.repeat_every is not None:
                 await self._schedule_overdue_reminder(self._state.clock.deadline.due_at)
             return
@@ -447,6 +485,17 @@ class CaseWorkflow:
             state.recorded["routing"] = self._input.routing.rule.value
         elif action.records is not None:
             state.recorded[action.records] = stage_before
+        if documents:
+            await self._notice(
+                EventType.DOCUMENT_ATTACHED,
+                f"{len(documents)} document(s) attached with {action.name}",
+                action=action.name,
+                documents=[d.sha256 for d in documents],
+            )
+        if is_decision(action):
+            await self._notice(
+                EventType.DECISION_ISSUED, f"{action.name} in {stage_before}", action=action.name
+            )
         await self._effect(request, checked, entry)
         entry.stage_after = state.stage
         return ProcessedAction(
@@ -486,11 +535,14 @@ class CaseWorkflow:
                     seq=entry.seq,
                 )
             )
-            await self._notify(
-                "legal_opinion_requested",
+            await self._notice(
+                EventType.LEGAL_OPINION_REQUESTED,
                 "a legal opinion is requested",
+                legacy="legal_opinion_requested",
                 to=["prosecutor"],
                 due_at=deadline.due_at,
+                thread=len(state.legal_opinions),
+                action=action.name,
             )
         elif effect is Effect.SUBMIT_LEGAL_OPINION:
             assert isinstance(payload, LegalOpinion)
@@ -501,6 +553,12 @@ class CaseWorkflow:
             thread.submitted_at = workflow.now()
             thread.document = payload.document
             thread.seqs.append(entry.seq)
+            await self._notice(
+                EventType.LEGAL_OPINION_SUBMITTED,
+                f"legal opinion {thread.thread} was submitted",
+                thread=thread.thread,
+                action=action.name,
+            )
         elif effect is Effect.DISCLOSE_LEGAL_OPINION:
             assert isinstance(payload, LegalOpinionDisclosure)
             thread = next(t for t in state.legal_opinions if t.thread == payload.thread)
@@ -540,6 +598,8 @@ class CaseWorkflow:
                 confirmed_by=[party],
             )
             await self._follow_when_everyone(action, state.proposal.confirmed_by)
+            if state.proposal is not None:  # the other parties' turn to confirm (rule 3)
+                await self._notice_awaited()
         elif effect is Effect.CONFIRM:
             assert state.proposal is not None and party is not None
             state.proposal.confirmed_by.append(party)
@@ -625,7 +685,10 @@ class CaseWorkflow:
         # Tell whoever must act in the new stage, with its new due date (hence after the clock).
         # An extra activity changes the command sequence, so cases that moved before this was
         # deployed keep the old sequence: the patch procedure in workflows/VERSIONING.md.
-        if workflow.patched("notify-on-transition"):
+        if self._notices_after_commit():
+            await self._notice(EventType.STAGE_CHANGED, f"the case moved from {before} to {stage}")
+            await self._notice_awaited()
+        elif workflow.patched("notify-on-transition"):
             await self._notify("stage_changed", f"the case moved from {before} to {stage}")
 
     async def _close(self, closing_state: ClosingState) -> None:
@@ -638,6 +701,7 @@ class CaseWorkflow:
             if thread.status is ThreadStatus.OPEN:
                 thread.status = ThreadStatus.CLOSED_WITH_CASE
         self._record(EntryKind.CLOSED, detail=f"closed: {closing_state.value}")
+        await self._notice(EventType.CASE_CLOSED, f"the case closed: {closing_state.value}")
 
     async def _start_clock(self) -> None:
         stage = self._rules.stages[self._state.stage]
@@ -838,6 +902,78 @@ class CaseWorkflow:
             retry_policy=_RETRY,
         )
 
+    def _notices_after_commit(self) -> bool:
+        """Whether this run records notices for the outbox (a patch: a run begun before it
+        awaits the `notify` activity where it always did). The first call decides for the run."""
+        return workflow.patched(NOTICES_AFTER_COMMIT)
+
+    async def _notice(
+        self,
+        event: EventType,
+        message: str,
+        *,
+        legacy: str | None = None,
+        to: list[str] | None = None,
+        due_at: datetime | None = None,
+        thread: int | None = None,
+        action: str | None = None,
+        documents: list[str] | None = None,
+        percent: int | None = None,
+    ) -> None:
+        """Tell the people the case needs: recorded now, written to the outbox once this task
+        has committed, delivered by the dispatcher; the action's answer waits for none of it.
+        A run begun before notices calls the `notify` activity instead where it did (`legacy`),
+        and nothing where it did not."""
+        if self._notices_after_commit():
+            self._state.notices.append(
+                make_notice(
+                    self._rules,
+                    self._state,
+                    title=self._input.filing.title,
+                    case_type=self._input.filing.case_type.value,
+                    event=event,
+                    message=message,
+                    at=workflow.now(),
+                    due_at=due_at,
+                    thread=thread,
+                    action=action,
+                    documents=documents,
+                    percent=percent,
+                )
+            )
+        elif legacy is not None:
+            await self._notify(legacy, message, to=to, due_at=due_at)
+
+    async def _notice_awaited(self) -> None:
+        """Tell whoever the case now waits for that it is their turn (nobody: no notice)."""
+        state = self._state
+        if not self._notices_after_commit() or state.status is not CaseStatus.OPEN:
+            return
+        if awaited(self._rules, state):
+            await self._notice(EventType.ACTION_REQUIRED, f"action required in {state.stage}")
+
+    async def _write_notices(self) -> None:
+        """Write the case's notices to the outbox, once the task that made them has committed.
+
+        A regular activity, which the server dispatches only after the scheduling task's
+        completion is in history, like the trail writer's: a task that fails after making a
+        notice leaves nothing to deliver. It runs beside the case, so no answer waits for it.
+        """
+        state = self._state
+        while True:
+            await workflow.wait_condition(lambda: bool(state.notices) and not self._continuing)
+            batch = list(state.notices)
+            self._notices_busy = True
+            await workflow.execute_activity(
+                RECORD_NOTICES,
+                NoticeBatch(case_id=state.case_id, notices=batch),
+                start_to_close_timeout=_TRAIL_TIMEOUT,
+                retry_policy=_TRAIL_RETRY,
+            )
+            written = {n.notice_id for n in batch}
+            state.notices = [n for n in state.notices if n.notice_id not in written]
+            self._notices_busy = False
+
     async def _notify(
         self,
         kind: str,
@@ -846,10 +982,11 @@ class CaseWorkflow:
         to: list[str] | None = None,
         due_at: datetime | None = None,
     ) -> None:
+        """A run begun before notices: the `notify` activity, awaited where it always was."""
         clock = self._state.clock
         stage = self._rules.stages[self._state.stage]
-        await workflow.execute_activity_method(
-            NotificationActivities.notify,
+        await workflow.execute_activity(
+            NOTIFY,
             Notification(
                 case_id=self._state.case_id,
                 kind=kind,

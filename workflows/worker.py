@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from temporalio.worker import Worker
 
 from activities.calendar import WorkingDayCalendar
 from activities.deadlines import DeadlineActivities
-from activities.notifications import NotificationActivities
+from activities.outbox import OutboxActivities
 from activities.projection import ProjectionActivities
 from workflows.case_workflow import CaseWorkflow
 
@@ -25,10 +26,12 @@ def build_worker(
     task_queue: str = TASK_QUEUE,
     calendar: WorkingDayCalendar | None = None,
     activity_executor: Executor | None = None,
+    on_notice: Callable[[], None] | None = None,
 ) -> Worker:
-    """A worker running cases on `task_queue`, projecting them into the `read_model` database."""
+    """A worker running cases on `task_queue`, projecting them into the `read_model` database;
+    `on_notice` is called when notices reach the outbox (a dispatcher's wake-up)."""
     deadlines = DeadlineActivities(calendar or WorkingDayCalendar())
-    notifications = NotificationActivities()
+    outbox = OutboxActivities(read_model, on_notice)
     projection = ProjectionActivities(read_model)
     return Worker(
         client,
@@ -39,7 +42,8 @@ def build_worker(
             deadlines.extend_deadline,
             deadlines.resume_deadline,
             deadlines.recompute_deadline,
-            notifications.notify,
+            outbox.notify,
+            outbox.record_notices,
             projection.project_case,
             projection.record_trail,
         ],

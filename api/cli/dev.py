@@ -49,6 +49,7 @@ def worker(data_dir: DataDir = None, temporal_port: TemporalPort = None) -> None
 async def _run_worker(settings: Settings) -> None:
     from api.services.connecting import read_model as open_read_model
     from api.services.connecting import temporal_client
+    from api.services.delivery.dispatcher import Dispatcher
     from api.telemetry import configure_tracing
     from workflows.worker import build_worker
 
@@ -56,8 +57,16 @@ async def _run_worker(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     read_model = open_read_model(settings.database_url, migrate=True)
     client = await temporal_client(settings)
-    worker = build_worker(client, read_model=read_model, task_queue=settings.task_queue)
+    dispatcher = Dispatcher(read_model, settings)
+    worker = build_worker(
+        client,
+        read_model=read_model,
+        task_queue=settings.task_queue,
+        on_notice=dispatcher.wake,
+    )
     archiving = _start_archiver(settings, client, read_model)
+    # Notices go out from here, beside the worker and never inside a case's action.
+    dispatching = asyncio.create_task(dispatcher.run())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -71,6 +80,11 @@ async def _run_worker(settings: Settings) -> None:
     stopping.cancel()
     if archiving is not None:
         archiving.cancel()  # an archive cut short is not recorded: the next sweep makes it
+    dispatcher.stop()  # the attempts under way finish; one cut short goes again later
+    try:
+        await asyncio.wait_for(dispatching, timeout=settings.webhook_timeout_seconds + 5)
+    except TimeoutError:
+        logging.getLogger(__name__).warning("deliveries still under way left to their leases")
     await running  # a worker that failed on its own raises here, so the process exits non-zero
 
 

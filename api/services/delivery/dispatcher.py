@@ -1,0 +1,540 @@
+"""The dispatcher: sends the outbox's deliveries, with retries of its own, in the worker process.
+
+Why an outbox and a dispatcher, not a delivery workflow per case or per subscription:
+- What a subscription may see, the delivery log, redelivery "since a time", disabling a
+  receiver after a day of failures, and the daily e-mail digest are questions across cases and
+  subscriptions: rows in the read model answer them with an index; workflows would each hold a
+  piece and need a read model of their own anyway.
+- A delivery workflow per event would add a workflow start (and its history) to every event;
+  per subscription, a long-lived workflow would carry every pending event in its state, and a
+  receiver down for a day would grow that history with each retry timer.
+- The guarantees come from the outbox's rows: a notice reaches it only from committed history
+  (activities/outbox.py), a delivery is claimed with a lease (`locked_until`) rather than
+  removed, so a worker killed mid-delivery leaves it to be claimed again when the lease ends, and
+  every attempt goes out under the delivery's stable id (at least once; receivers drop repeats).
+
+Several dispatchers (one per worker) may run against one database: a claim is a conditional
+update on the lease, so each delivery is sent by one of them at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from api.auth import Caller
+from api.services.delivery.backoff import retry_delay
+from api.services.delivery.cloudevents import cloud_event, event_body
+from api.services.delivery.email_message import (
+    digest_email,
+    notice_email,
+    webhook_disabled_email,
+)
+from api.services.delivery.email_sender import EmailFailed, EmailSender, SmtpConfig, digest_due
+from api.services.delivery.fanout import (
+    DELIVERED,
+    DIGEST,
+    EMAIL,
+    FAILED,
+    PENDING,
+    WEBHOOK,
+    fan_out,
+    hidden_clocks,
+)
+from api.services.delivery.ssrf import UrlPolicy
+from api.services.delivery.webhook_sender import AttemptOutcome, WebhookSender
+from models.notices import Notice
+from models.roles import Role
+from models.settings import Settings
+from models.state import CaseView
+from models.tables import (
+    ApiKey,
+    CaseRecord,
+    Delivery,
+    DeliveryAttempt,
+    EmailSubscription,
+    NoticeRecord,
+    WebhookSubscription,
+)
+
+log = logging.getLogger("mufakat.delivery")
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+# How often the digests are looked at (they go once a day, at `email_digest_hour`).
+DIGEST_CHECK = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery claimed for one attempt, with what sending it needs."""
+
+    delivery: Delivery
+    notice: Notice
+    view: CaseView | None
+    caller: Caller | None
+    webhook: WebhookSubscription | None
+    email: EmailSubscription | None
+
+
+class Dispatcher:
+    """Fans out new notices and sends due deliveries until cancelled."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._engine = engine
+        self._settings = settings
+        self._base_url = settings.base_url
+        self._concurrency = settings.delivery_concurrency
+        self._poll = settings.delivery_poll_seconds
+        self._retry_for = timedelta(hours=settings.webhook_retry_hours)
+        self._first_retry = timedelta(seconds=settings.webhook_first_retry_seconds)
+        # Long enough for one attempt to finish and be recorded; a dispatcher that dies holds
+        # its deliveries no longer than this.
+        self._lease = timedelta(seconds=2 * settings.webhook_timeout_seconds + 5)
+        self._webhooks = WebhookSender(
+            UrlPolicy.from_settings(settings), timeout=settings.webhook_timeout_seconds
+        )
+        smtp = SmtpConfig.from_settings(settings)
+        self._smtp = smtp
+        self._mail = EmailSender(smtp) if smtp is not None else None
+        self._rng = rng or random.Random()
+        self._woken = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._next_digest_check = datetime.min.replace(tzinfo=UTC)
+
+    def wake(self) -> None:
+        """New notices are in the outbox (called from any thread: the outbox writes in one)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._woken.set)
+
+    async def run(self) -> None:
+        """Work until stopped: fan out, send, and sleep until woken or the next poll.
+
+        Cancelled instead of stopped (a process going down), the attempts in flight are cut
+        short: their leases lapse and their deliveries go again, under the same ids.
+        """
+        self._loop = asyncio.get_running_loop()
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            while not self._stopping.is_set():
+                self._woken.clear()
+                busy = await self._step(in_flight)
+                if busy:
+                    continue
+                waiting = asyncio.create_task(self._woken.wait())
+                stopping = asyncio.create_task(self._stopping.wait())
+                try:
+                    await asyncio.wait(
+                        {waiting, stopping, *in_flight},
+                        timeout=self._poll,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                finally:
+                    waiting.cancel()
+                    stopping.cancel()
+            # Stopped: the attempts under way finish (each bounded by the webhook timeout) and
+            # are recorded, so nothing is left writing to the database after `run` returns.
+            await asyncio.gather(*in_flight, return_exceptions=True)
+        finally:
+            for task in in_flight:
+                task.cancel()
+            await self._webhooks.aclose()
+
+    def stop(self) -> None:
+        """Finish the attempts under way and return from `run`, taking no new work."""
+        self._stopping.set()
+
+    async def _step(self, in_flight: set[asyncio.Task[None]]) -> bool:
+        """One round; whether there may be more work at once (no sleep before the next)."""
+        in_flight.difference_update({t for t in in_flight if t.done()})
+        try:
+            now = datetime.now(UTC)
+            fanned = await asyncio.to_thread(fan_out, self._engine, now)
+            if now >= self._next_digest_check:
+                self._next_digest_check = now + DIGEST_CHECK
+                await self._send_digests(now)
+            free = self._concurrency - len(in_flight)
+            claimed = await asyncio.to_thread(self._claim, free, now) if free > 0 else []
+        except Exception:  # the database away: say so, and try again at the next poll
+            log.exception("delivery round failed; trying again")
+            return False
+        for item in claimed:
+            in_flight.add(asyncio.create_task(self._attempt(item)))
+        return bool(fanned) or (free > 0 and len(claimed) == free)
+
+    async def drain(self) -> None:
+        """Fan out and send until nothing is due now (tests, benchmarks, `mufakat` commands)."""
+        self._loop = asyncio.get_running_loop()
+        in_flight: set[asyncio.Task[None]] = set()
+        while True:
+            busy = await self._step(in_flight)
+            if in_flight:
+                await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+            elif not busy:
+                return
+
+    # ------------------------------------------------------------------ claiming
+
+    def _claim(self, limit: int, now: datetime) -> list[Claimed]:
+        channels = [WEBHOOK] if self._mail is None else [WEBHOOK, EMAIL]
+        with Session(self._engine) as session:
+            due = list(
+                session.exec(
+                    select(Delivery)
+                    .where(
+                        col(Delivery.status) == PENDING,
+                        col(Delivery.next_attempt_at) <= now,
+                        col(Delivery.channel).in_(channels),
+                        or_(
+                            col(Delivery.locked_until).is_(None),
+                            col(Delivery.locked_until) < now,
+                        ),
+                    )
+                    .order_by(col(Delivery.next_attempt_at))
+                    .limit(limit)
+                )
+            )
+            claimed: list[Claimed] = []
+            views: dict[str, CaseView | None] = {}
+            for delivery in due:
+                lease = update(Delivery).where(
+                    col(Delivery.delivery_id) == delivery.delivery_id,
+                    col(Delivery.status) == PENDING,
+                    or_(col(Delivery.locked_until).is_(None), col(Delivery.locked_until) < now),
+                )
+                taken = session.execute(lease.values(locked_until=now + self._lease))
+                session.commit()
+                if taken.rowcount != 1:  # type: ignore[attr-defined]
+                    continue  # another dispatcher took it first
+                item = self._load(session, delivery, views)
+                if item is not None:
+                    claimed.append(item)
+            return claimed
+
+    def _load(
+        self, session: Session, delivery: Delivery, views: dict[str, CaseView | None]
+    ) -> Claimed | None:
+        """What sending a claimed delivery needs; None (and the delivery failed) when its
+        subscription or key is gone."""
+        record = session.get(NoticeRecord, delivery.notice_id)
+        webhook = session.get(WebhookSubscription, delivery.subscription_id)
+        email = session.get(EmailSubscription, delivery.subscription_id)
+        owner = webhook or email
+        key = session.get(ApiKey, owner.key_id) if owner is not None else None
+        if record is None or owner is None or key is None or key.revoked_at is not None:
+            self._give_up(session, delivery, "the subscription or its key no longer exists")
+            return None
+        if not owner.active:
+            self._give_up(session, delivery, "the subscription is disabled")
+            return None
+        if delivery.case_id not in views:
+            case = session.get(CaseRecord, delivery.case_id)
+            views[delivery.case_id] = (
+                CaseView.model_validate(case.detail) if case is not None else None
+            )
+        caller = Caller(key_id=key.key_id, name=key.name, role=Role(key.role), scope=key.scope)
+        session.expunge_all()
+        return Claimed(
+            delivery=delivery,
+            notice=Notice.model_validate(record.body),
+            view=views[delivery.case_id],
+            caller=caller,
+            webhook=webhook,
+            email=email,
+        )
+
+    def _give_up(self, session: Session, delivery: Delivery, reason: str) -> None:
+        delivery.status = FAILED
+        delivery.last_error = reason
+        delivery.locked_until = None
+        session.add(delivery)
+        session.commit()
+
+    # ------------------------------------------------------------------ sending
+
+    async def _attempt(self, item: Claimed) -> None:
+        at = datetime.now(UTC)
+        notice = self._for(item)
+        if item.webhook is not None:
+            hook = item.webhook
+            body = event_body(cloud_event(notice, item.delivery.delivery_id, self._base_url))
+            outcome = await self._webhooks.send(
+                hook.url, _secrets(hook, at), item.delivery.delivery_id, body, at
+            )
+        else:
+            outcome = await self._send_email(item, notice)
+        try:
+            await asyncio.to_thread(self._record, item, outcome, at)
+        except Exception:  # the lease lapses and the delivery is tried again: at least once
+            log.exception("could not record attempt of %s", item.delivery.delivery_id)
+
+    def _for(self, item: Claimed) -> Notice:
+        """The notice as this subscriber may read it: without the waits of hidden threads."""
+        if item.view is None or item.caller is None:
+            return item.notice
+        hidden = hidden_clocks(item.view, item.caller)
+        if not hidden:
+            return item.notice
+        waiting = [a for a in item.notice.awaiting if a.clock not in hidden]
+        return item.notice.model_copy(update={"awaiting": waiting})
+
+    async def _send_email(self, item: Claimed, notice: Notice) -> AttemptOutcome:
+        assert item.email is not None and self._mail is not None and self._smtp is not None
+        started = asyncio.get_running_loop().time()
+        message = notice_email(
+            notice,
+            to=item.email.address,
+            name=item.email.name,
+            sender=self._smtp.sender,
+            base_url=self._base_url,
+            message_id=item.delivery.delivery_id,
+        )
+        error: str | None = None
+        permanent = False
+        try:
+            await self._mail.send(message)
+        except EmailFailed as failed:
+            error, permanent = str(failed), failed.permanent
+        latency = (asyncio.get_running_loop().time() - started) * 1000
+        code = 550 if permanent else None
+        return AttemptOutcome(
+            ok=error is None,
+            status_code=code,
+            latency_ms=latency,
+            error=error,
+            response_excerpt=None,
+        )
+
+    def _record(self, item: Claimed, outcome: AttemptOutcome, at: datetime) -> None:
+        """The attempt, the delivery's new state and, for a webhook, its subscription's."""
+        now = datetime.now(UTC)
+        with Session(self._engine) as session:
+            delivery = session.get(Delivery, item.delivery.delivery_id)
+            if delivery is None:
+                return
+            delivery.attempts += 1
+            session.add(
+                DeliveryAttempt(
+                    delivery_id=delivery.delivery_id,
+                    attempt=delivery.attempts,
+                    at=at,
+                    status_code=outcome.status_code,
+                    latency_ms=round(outcome.latency_ms, 1),
+                    error=_cut(outcome.error),
+                    response_excerpt=_cut(outcome.response_excerpt),
+                )
+            )
+            delivery.last_status_code = outcome.status_code
+            delivery.last_error = _cut(outcome.error)
+            delivery.locked_until = None
+            hook = (
+                session.get(WebhookSubscription, delivery.subscription_id)
+                if delivery.channel == WEBHOOK
+                else None
+            )
+            disabled: WebhookSubscription | None = None
+            if outcome.ok:
+                delivery.status = DELIVERED
+                delivery.delivered_at = now
+                if hook is not None and hook.failing_since is not None:
+                    hook.failing_since = None
+                    session.add(hook)
+            else:
+                delivery.next_attempt_at = now + retry_delay(
+                    delivery.attempts, self._rng, self._first_retry
+                )
+                if hook is not None:
+                    disabled = self._note_failure(session, hook, outcome, now)
+                elif _gave_up_on_email(delivery, outcome, now, self._retry_for):
+                    delivery.status = FAILED
+            session.add(delivery)
+            session.commit()
+            if disabled is not None:
+                session.refresh(disabled)
+                session.expunge(disabled)
+        if disabled is not None:
+            log.warning(
+                "webhook %s disabled: failing since %s",
+                disabled.subscription_id,
+                disabled.failing_since,
+            )
+            self._tell_owner(disabled)
+
+    def _note_failure(
+        self,
+        session: Session,
+        hook: WebhookSubscription,
+        outcome: AttemptOutcome,
+        now: datetime,
+    ) -> WebhookSubscription | None:
+        """Count the failure against the subscription; disable it (and fail what it still
+        had to receive) once it has failed for `webhook_retry_hours`. The one disabled."""
+        if hook.failing_since is None:
+            hook.failing_since = now
+        if not hook.active or now - hook.failing_since < self._retry_for:
+            session.add(hook)
+            return None
+        hook.active = False
+        hook.disabled_at = now
+        last = outcome.error or f"HTTP {outcome.status_code}"
+        hook.disabled_reason = _cut(f"failing since {hook.failing_since.isoformat()}: {last}")
+        hook.updated_at = now
+        session.add(hook)
+        session.execute(
+            update(Delivery)
+            .where(
+                col(Delivery.subscription_id) == hook.subscription_id,
+                col(Delivery.status) == PENDING,
+            )
+            .values(status=FAILED, last_error="the subscription was disabled", locked_until=None)
+        )
+        return hook
+
+    def _tell_owner(self, hook: WebhookSubscription) -> None:
+        """E-mail the owner's addresses that its webhook was disabled (none: the log and the
+        subscription's own state say it)."""
+        if self._mail is None or self._smtp is None or self._loop is None:
+            return
+        with Session(self._engine) as session:
+            addresses = list(
+                session.exec(
+                    select(EmailSubscription).where(
+                        col(EmailSubscription.key_id) == hook.key_id,
+                        col(EmailSubscription.active),
+                    )
+                )
+            )
+        for subscription in addresses:
+            message = webhook_disabled_email(
+                subscription_id=hook.subscription_id,
+                url=hook.url,
+                failing_since=hook.failing_since or datetime.now(UTC),
+                last_error=hook.disabled_reason,
+                to=subscription.address,
+                name=subscription.name,
+                sender=self._smtp.sender,
+                base_url=self._base_url,
+                message_id=f"disabled-{hook.subscription_id}-{subscription.subscription_id}",
+            )
+            future = asyncio.run_coroutine_threadsafe(self._mail.send(message), self._loop)
+            future.add_done_callback(_log_failure)
+
+    # ------------------------------------------------------------------ digests
+
+    async def _send_digests(self, now: datetime) -> None:
+        if self._mail is None or self._smtp is None:
+            return
+        hour = self._settings.email_digest_hour
+        due = await asyncio.to_thread(self._digests_due, now, hour)
+        for subscription, deliveries, notices in due:
+            message = digest_email(
+                notices,
+                to=subscription.address,
+                name=subscription.name,
+                sender=self._smtp.sender,
+                base_url=self._base_url,
+                day=now.astimezone(JAKARTA).date(),
+                message_id=f"digest-{subscription.subscription_id}-{_day(now)}",
+            )
+            try:
+                await self._mail.send(message)
+            except EmailFailed as failed:
+                log.warning("digest to %s failed: %s", subscription.subscription_id, failed)
+                continue
+            await asyncio.to_thread(self._digest_sent, subscription, deliveries, now)
+
+    def _digests_due(
+        self, now: datetime, hour: int
+    ) -> list[tuple[EmailSubscription, list[str], list[Notice]]]:
+        with Session(self._engine) as session:
+            found = []
+            subscriptions = session.exec(
+                select(EmailSubscription).where(
+                    col(EmailSubscription.active), col(EmailSubscription.digest)
+                )
+            )
+            for subscription in subscriptions:
+                if not digest_due(now, subscription.last_digest_at, hour):
+                    continue
+                waiting = list(
+                    session.exec(
+                        select(Delivery, NoticeRecord)
+                        .join(NoticeRecord, col(NoticeRecord.notice_id) == Delivery.notice_id)
+                        .where(
+                            col(Delivery.subscription_id) == subscription.subscription_id,
+                            col(Delivery.status) == DIGEST,
+                        )
+                        .order_by(col(NoticeRecord.at))
+                    )
+                )
+                if waiting:
+                    session.expunge(subscription)
+                    found.append(
+                        (
+                            subscription,
+                            [d.delivery_id for d, _ in waiting],
+                            [Notice.model_validate(n.body) for _, n in waiting],
+                        )
+                    )
+            return found
+
+    def _digest_sent(
+        self, subscription: EmailSubscription, deliveries: Sequence[str], now: datetime
+    ) -> None:
+        with Session(self._engine) as session:
+            session.execute(
+                update(Delivery)
+                .where(col(Delivery.delivery_id).in_(list(deliveries)))
+                .values(status=DELIVERED, delivered_at=now, attempts=Delivery.attempts + 1)
+            )
+            stored = session.get(EmailSubscription, subscription.subscription_id)
+            if stored is not None:
+                stored.last_digest_at = now
+                session.add(stored)
+            session.commit()
+
+
+def _secrets(hook: WebhookSubscription, at: datetime) -> list[str]:
+    """The current secret, and during a rotation's overlap the previous one too."""
+    expires = hook.previous_secret_expires_at
+    if hook.previous_secret and expires is not None and at < expires:
+        return [hook.secret, hook.previous_secret]
+    return [hook.secret]
+
+
+def _gave_up_on_email(
+    delivery: Delivery, outcome: AttemptOutcome, now: datetime, retry_for: timedelta
+) -> bool:
+    """An e-mail the server refused for good, or failing for longer than webhooks may."""
+    permanent = outcome.status_code is not None and outcome.status_code >= 500
+    return permanent or now - delivery.created_at >= retry_for
+
+
+def _cut(text: str | None, limit: int = 500) -> str | None:
+    return text if text is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _day(now: datetime) -> date:
+    return now.astimezone(JAKARTA).date()
+
+
+def _log_failure(future: object) -> None:
+    exception = getattr(future, "exception", lambda: None)()
+    if exception is not None:
+        log.warning("telling a webhook's owner failed: %s", exception)
