@@ -386,6 +386,9 @@ class Delivery(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = _at(nullable=False)
     locked_until: datetime | None = _at(nullable=True)
+    claim: str | None = Field(
+        default=None, max_length=32, description="The claim (one dispatcher's batch) leasing it."
+    )
     created_at: datetime = _at(nullable=False)
     delivered_at: datetime | None = _at(nullable=True)
     last_status_code: int | None = None

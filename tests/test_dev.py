@@ -32,7 +32,12 @@ def _assert_stopped_cleanly(instance: DevInstance) -> None:
     assert instance.interrupt() == 0, instance.log()
     assert processes_mentioning(str(instance.data_dir)) == {}
     logs = instance.data_dir / "logs"
-    assert sorted(p.name for p in logs.iterdir()) == ["api.log", "temporal.log", "worker.log"]
+    assert sorted(p.name for p in logs.iterdir()) == [
+        "api.log",
+        "dispatcher.log",
+        "temporal.log",
+        "worker.log",
+    ]
     assert _recorded(instance) == []  # a clean stop withdraws the instance's record
     assert not (instance.data_dir / RECORD_NAME).exists()
 

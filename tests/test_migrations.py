@@ -36,7 +36,7 @@ def _tables(url: str) -> set[str]:
 def test_upgrade_from_empty_creates_every_table(database_url: str) -> None:
     assert migrate.current(database_url) is None
     migrate.upgrade(database_url)
-    assert migrate.current(database_url) == HEAD == "0012"
+    assert migrate.current(database_url) == HEAD == "0013"
     assert _tables(database_url) == {*SQLModel.metadata.tables, "alembic_version"}
     engine = create_database_engine(database_url)
     try:

@@ -311,14 +311,13 @@ async def test_an_email_subscription_is_sent_the_notice_in_indonesian(
     assert f"{PUBLIC_URL}/konsol/perkara/{case_id}" in text.get_content()
 
 
-def _worker_env(notifying: Notifying, dev_env: WorkflowEnvironment) -> dict[str, str]:
+def _dispatcher_env(notifying: Notifying) -> dict[str, str]:
     settings = notifying.settings
     env = {k: v for k, v in child_env(os.environ).items() if not k.startswith("MUFAKAT_")}
     return env | {
         "MUFAKAT_DATABASE_URL": settings.database_url,
         "MUFAKAT_TASK_QUEUE": settings.task_queue,
         "MUFAKAT_LOG_LEVEL": "WARNING",
-        "MUFAKAT_ARCHIVE_INTERVAL": "0s",
         "MUFAKAT_WEBHOOK_ALLOW_HTTP": "true",
         "MUFAKAT_WEBHOOK_ALLOWED_NETWORKS": '["127.0.0.0/8"]',
         # Long enough that the first worker is killed before its attempt times out.
@@ -329,11 +328,11 @@ def _worker_env(notifying: Notifying, dev_env: WorkflowEnvironment) -> dict[str,
 
 
 @contextlib.asynccontextmanager
-async def _worker_process(
-    env: dict[str, str], dev_env: WorkflowEnvironment, data_dir: Path, log_path: Path
+async def _dispatcher_process(
+    env: dict[str, str], data_dir: Path, log_path: Path
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    temporal_port = dev_env.client.service_client.config.target_host.rsplit(":", 1)[1]
-    argv = [MUFAKAT, "worker", "--data-dir", str(data_dir), "--temporal-port", temporal_port]
+    """`mufakat dispatcher`, as `mufakat dev` runs it beside the worker."""
+    argv = [MUFAKAT, "dispatcher", "--data-dir", str(data_dir)]
     with log_path.open("ab") as log:
         process = await asyncio.create_subprocess_exec(
             *argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env
@@ -347,34 +346,35 @@ async def _worker_process(
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-async def test_killing_the_worker_mid_delivery_loses_nothing(
+async def test_killing_the_process_delivering_mid_delivery_loses_nothing(
     dev_env: WorkflowEnvironment, database_url: str, tmp_path: Path
 ) -> None:
-    # The app files cases through a worker that sends nothing; `mufakat worker` processes send.
+    # The app's worker runs the cases; `mufakat dispatcher` processes deliver, the first one
+    # killed while its attempt hangs in the receiver.
     settings = _settings(tmp_path, database_url)
     async with running_api(dev_env, settings) as api:
         notifying = Notifying(api, settings)
-        env = _worker_env(notifying, dev_env)
-        log_path = tmp_path / "worker.log"
+        env = _dispatcher_env(notifying)
+        log_path = tmp_path / "dispatcher.log"
         async with Receiver() as receiver:
             receiver.hang()
             subscription, _ = await notifying.subscribe(
                 receiver, Role.PARTY, BANDUNG, events=["mufakat.case.filed"]
             )
-            async with _worker_process(env, dev_env, tmp_path / "w1", log_path) as first:
+            async with _dispatcher_process(env, tmp_path / "d1", log_path) as first:
                 case_id = await api.case()
-                await _arrived(receiver, 1)  # the delivery is in flight in the first worker
+                await _arrived(receiver, 1)  # the delivery is in flight in the first process
                 first.kill()
                 await first.wait()
             [delivery] = notifying.deliveries(subscription)
             assert delivery.status == "pending" and delivery.locked_until is not None
             receiver.respond(200)
             receiver.release()
-            async with _worker_process(env, dev_env, tmp_path / "w2", log_path):
+            async with _dispatcher_process(env, tmp_path / "d2", log_path):
                 await _all_delivered(notifying, subscription, 1)
                 await api.settled(case_id)
             received = receiver.received
-    # The second worker sent it once its lease lapsed, under the same id.
+    # The second process sent it once the first one's lease lapsed, under the same id.
     assert [r.headers["webhook-id"] for r in received] == [delivery.delivery_id] * 2
     [done] = notifying.deliveries(subscription)
     assert done.status == "delivered"
@@ -410,7 +410,9 @@ async def test_reminders_wait_for_the_daily_digest_and_the_rest_goes_at_once(
             ),
             "the reminders and the overdue notice in the outbox",
         )
-        await Dispatcher(api.app.state.engine, settings).drain()
+        dispatcher = Dispatcher(api.app.state.engine, settings)
+        await dispatcher.drain()
+        await dispatcher.aclose()
     subscription = created.json()["id"]
     statuses = sorted((d.type, d.status) for d in notifying.deliveries(subscription))
     assert statuses == [

@@ -29,7 +29,7 @@ def _configure_logging(settings: Settings, name: str) -> None:
 def dev(
     data_dir: DataDir = None, api_port: ApiPort = None, temporal_port: TemporalPort = None
 ) -> None:
-    """Run Temporal's dev server, the worker and the API together; Ctrl-C stops all three."""
+    """Run Temporal's dev server, the worker, the dispatcher and the API; Ctrl-C stops them all."""
     from api.cli.embedded import run_embedded
 
     settings = get_settings(data_dir=data_dir, api_port=api_port, temporal_port=temporal_port)
@@ -49,7 +49,6 @@ def worker(data_dir: DataDir = None, temporal_port: TemporalPort = None) -> None
 async def _run_worker(settings: Settings) -> None:
     from api.services.connecting import read_model as open_read_model
     from api.services.connecting import temporal_client
-    from api.services.delivery.dispatcher import Dispatcher
     from api.telemetry import configure_tracing
     from workflows.worker import build_worker
 
@@ -57,16 +56,8 @@ async def _run_worker(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     read_model = open_read_model(settings.database_url, migrate=True)
     client = await temporal_client(settings)
-    dispatcher = Dispatcher(read_model, settings)
-    worker = build_worker(
-        client,
-        read_model=read_model,
-        task_queue=settings.task_queue,
-        on_notice=dispatcher.wake,
-    )
+    worker = build_worker(client, read_model=read_model, task_queue=settings.task_queue)
     archiving = _start_archiver(settings, client, read_model)
-    # Notices go out from here, beside the worker and never inside a case's action.
-    dispatching = asyncio.create_task(dispatcher.run())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -80,12 +71,33 @@ async def _run_worker(settings: Settings) -> None:
     stopping.cancel()
     if archiving is not None:
         archiving.cancel()  # an archive cut short is not recorded: the next sweep makes it
-    dispatcher.stop()  # the attempts under way finish; one cut short goes again later
-    try:
-        await asyncio.wait_for(dispatching, timeout=settings.webhook_timeout_seconds + 5)
-    except TimeoutError:
-        logging.getLogger(__name__).warning("deliveries still under way left to their leases")
     await running  # a worker that failed on its own raises here, so the process exits non-zero
+
+
+def dispatcher(data_dir: DataDir = None) -> None:
+    """Send the outbox's notifications (webhooks, e-mail) until SIGINT or SIGTERM.
+
+    Its own process, beside the worker: delivery work never shares an interpreter with the
+    workflows and activities that answer actions. Several may run against one read model.
+    """
+    settings = get_settings(data_dir=data_dir)
+    require_writable_data_dir(settings.data_dir)
+    _configure_logging(settings, "dispatcher")
+    asyncio.run(_run_dispatcher(settings))
+
+
+async def _run_dispatcher(settings: Settings) -> None:
+    from api.services.connecting import read_model as open_read_model
+    from api.services.delivery.dispatcher import Dispatcher
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    delivering = Dispatcher(open_read_model(settings.database_url, migrate=True), settings)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, delivering.stop)
+    # Stopped, the attempts under way finish (bounded by the webhook timeout) and are recorded;
+    # killed, their leases lapse and they go again under the same ids.
+    await delivering.run()
 
 
 def _start_archiver(

@@ -1,4 +1,5 @@
-"""The embedded default: Temporal's dev server, the worker and the API under one data directory."""
+"""The embedded default: Temporal's dev server, the worker, the dispatcher of notifications and the
+API under one data directory."""
 
 from __future__ import annotations
 
@@ -184,7 +185,7 @@ def banner(settings: Settings, recorded_in: Path | None = None) -> str:
 
 
 def run_embedded(settings: Settings) -> int:
-    """Run the three processes until a signal (exit 0) or until one of them fails (exit 1)."""
+    """Run the four processes until a signal (exit 0) or until one of them fails (exit 1)."""
     busy = busy_ports(settings)
     if busy:
         log.error("already in use: %s; choose other --temporal-port/--api-port", ", ".join(busy))
@@ -216,6 +217,8 @@ def run_embedded(settings: Settings) -> int:
             log.error("Temporal refused the retention %s: %s", settings.retention, refused)
             return 1
         supervisor.start("worker", [mufakat, "worker", *instance], logs / "worker.log")
+        dispatcher_argv = [mufakat, "dispatcher", "--data-dir", str(settings.data_dir)]
+        supervisor.start("dispatcher", dispatcher_argv, logs / "dispatcher.log")
         api_argv = [mufakat, "api", *instance, "--api-port", str(settings.api_port)]
         supervisor.start("api", api_argv, logs / "api.log")
         outcome = supervisor.wait_for(

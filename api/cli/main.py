@@ -25,6 +25,7 @@ app.add_typer(deadline.app, name="deadline")
 app.command("route")(route.route)
 app.command("dev")(dev.dev)
 app.command("worker")(dev.worker)
+app.command("dispatcher")(dev.dispatcher)
 app.command("api")(dev.api)
 app.command("reindex")(reindex.reindex)
 

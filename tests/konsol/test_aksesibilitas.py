@@ -3,8 +3,8 @@
 axe-core (vendored from npm, api/static/konsol/vendor/axe-core) finds no violation of impact
 "serious" or "critical" of WCAG 2.1 A/AA or axe's best practices on the sign-in page, the
 worklist (both tabs, and filtered), a KSDD case in GWPP facilitation (as the operator and as the
-GWPP), the filing form and the dashboard, at a laptop's and a phone's size; lesser ones are
-written out (`pytest -s` shows them). axe is loaded from the app itself, so the
+GWPP), the filing form, the dashboard and the notification settings, at a laptop's and a phone's
+size; lesser ones are written out (`pytest -s` shows them). axe is loaded from the app itself, so the
 Content-Security-Policy stays in force during the scan: a page that breaks its own CSP fails.
 
 Each screen at each size is also written full-page into `$MUFAKAT_SCREENSHOTS` (else the system's
@@ -38,6 +38,7 @@ from tests.konsol.console import (
     console,
     screenshot_dir,
 )
+from tests.konsol.test_notifikasi import notified
 
 ACCEPT: Step = (Role.OPERATOR, None, "accept_filing", {})
 RESPOND: Step = (Role.PARTY, "32.73", "submit_response", {"summary": "Tanggapan tertulis"})
@@ -135,6 +136,8 @@ async def test_the_main_screens_are_accessible_and_fit_a_laptop_and_a_phone(
         wrong += await _screen(visit, "perkara-operator", f"/konsol/perkara/{facilitation}")
         wrong += await _screen(visit, "ajukan", "/konsol/ajukan")
         wrong += await _screen(visit, "dasbor", "/konsol/dasbor")
+        await notified(api, Role.OPERATOR)
+        wrong += await _screen(visit, "notifikasi", "/konsol/notifikasi")
         # The Governor's secretariat is the forum in facilitation: its page has its actions.
         async with another(visit, api, Role.GWPP, "32") as gwpp:
             wrong += await _screen(gwpp, "perkara-fasilitasi", f"/konsol/perkara/{facilitation}")

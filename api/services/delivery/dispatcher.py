@@ -22,14 +22,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from api.auth import Caller
 from api.services.delivery.backoff import retry_delay
@@ -67,6 +69,7 @@ from models.tables import (
 )
 
 log = logging.getLogger("mufakat.delivery")
+Row = TypeVar("Row", bound=SQLModel)
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 # How often the digests are looked at (they go once a day, at `email_digest_hour`).
@@ -156,6 +159,10 @@ class Dispatcher:
                 task.cancel()
             await self._webhooks.aclose()
 
+    async def aclose(self) -> None:
+        """Close the HTTP client (`run` does on its way out; after `drain`, call this)."""
+        await self._webhooks.aclose()
+
     def stop(self) -> None:
         """Finish the attempts under way and return from `run`, taking no new work."""
         self._stopping.set()
@@ -192,79 +199,47 @@ class Dispatcher:
     # ------------------------------------------------------------------ claiming
 
     def _claim(self, limit: int, now: datetime) -> list[Claimed]:
+        """Lease up to `limit` due deliveries to this dispatcher, with what sending them needs.
+
+        One conditional update takes them all under a token of this claim, so two dispatchers
+        never take the same delivery, and a handful of queries load the rest.
+        """
         channels = [WEBHOOK] if self._mail is None else [WEBHOOK, EMAIL]
+        free = or_(col(Delivery.locked_until).is_(None), col(Delivery.locked_until) < now)
+        token = uuid.uuid4().hex
         with Session(self._engine) as session:
             due = list(
                 session.exec(
-                    select(Delivery)
+                    select(Delivery.delivery_id)
                     .where(
                         col(Delivery.status) == PENDING,
                         col(Delivery.next_attempt_at) <= now,
                         col(Delivery.channel).in_(channels),
-                        or_(
-                            col(Delivery.locked_until).is_(None),
-                            col(Delivery.locked_until) < now,
-                        ),
+                        free,
                     )
                     .order_by(col(Delivery.next_attempt_at))
                     .limit(limit)
                 )
             )
-            claimed: list[Claimed] = []
-            views: dict[str, CaseView | None] = {}
-            for delivery in due:
-                lease = update(Delivery).where(
-                    col(Delivery.delivery_id) == delivery.delivery_id,
-                    col(Delivery.status) == PENDING,
-                    or_(col(Delivery.locked_until).is_(None), col(Delivery.locked_until) < now),
-                )
-                taken = session.execute(lease.values(locked_until=now + self._lease))
-                session.commit()
-                if taken.rowcount != 1:  # type: ignore[attr-defined]
-                    continue  # another dispatcher took it first
-                item = self._load(session, delivery, views)
-                if item is not None:
-                    claimed.append(item)
-            return claimed
-
-    def _load(
-        self, session: Session, delivery: Delivery, views: dict[str, CaseView | None]
-    ) -> Claimed | None:
-        """What sending a claimed delivery needs; None (and the delivery failed) when its
-        subscription or key is gone."""
-        record = session.get(NoticeRecord, delivery.notice_id)
-        webhook = session.get(WebhookSubscription, delivery.subscription_id)
-        email = session.get(EmailSubscription, delivery.subscription_id)
-        owner = webhook or email
-        key = session.get(ApiKey, owner.key_id) if owner is not None else None
-        if record is None or owner is None or key is None or key.revoked_at is not None:
-            self._give_up(session, delivery, "the subscription or its key no longer exists")
-            return None
-        if not owner.active:
-            self._give_up(session, delivery, "the subscription is disabled")
-            return None
-        if delivery.case_id not in views:
-            case = session.get(CaseRecord, delivery.case_id)
-            views[delivery.case_id] = (
-                CaseView.model_validate(case.detail) if case is not None else None
+            if not due:
+                return []
+            session.execute(
+                update(Delivery)
+                .where(col(Delivery.delivery_id).in_(due), col(Delivery.status) == PENDING, free)
+                .values(locked_until=now + self._lease, claim=token)
             )
-        caller = Caller(key_id=key.key_id, name=key.name, role=Role(key.role), scope=key.scope)
-        session.expunge_all()
-        return Claimed(
-            delivery=delivery,
-            notice=Notice.model_validate(record.body),
-            view=views[delivery.case_id],
-            caller=caller,
-            webhook=webhook,
-            email=email,
-        )
-
-    def _give_up(self, session: Session, delivery: Delivery, reason: str) -> None:
-        delivery.status = FAILED
-        delivery.last_error = reason
-        delivery.locked_until = None
-        session.add(delivery)
-        session.commit()
+            session.commit()
+            taken = list(session.exec(select(Delivery).where(col(Delivery.claim) == token)))
+            claimed, refused = _loaded(session, taken)
+            session.expunge_all()
+            for reason, ids in refused.items():
+                session.execute(
+                    update(Delivery)
+                    .where(col(Delivery.delivery_id).in_(ids))
+                    .values(status=FAILED, last_error=reason, locked_until=None)
+                )
+            session.commit()
+            return claimed
 
     # ------------------------------------------------------------------ sending
 
@@ -322,17 +297,43 @@ class Dispatcher:
         )
 
     def _record(self, item: Claimed, outcome: AttemptOutcome, at: datetime) -> None:
-        """The attempt, the delivery's new state and, for a webhook, its subscription's."""
+        """The attempt, the delivery's new state and, for a webhook, its subscription's.
+
+        Statements rather than loaded rows: a subscription deleted or changed meanwhile (its
+        owner, over the API) is simply not touched, never a conflict that loses the attempt.
+        """
         now = datetime.now(UTC)
+        delivery = item.delivery
+        values: dict[str, Any] = {
+            "attempts": Delivery.attempts + 1,
+            "last_status_code": outcome.status_code,
+            "last_error": _cut(outcome.error),
+            "locked_until": None,
+            "claim": None,
+        }
+        if outcome.ok:
+            values |= {"status": DELIVERED, "delivered_at": now}
+        else:
+            wait = retry_delay(delivery.attempts + 1, self._rng, self._first_retry)
+            values["next_attempt_at"] = now + wait
+            if delivery.channel == EMAIL and _gave_up_on_email(
+                delivery, outcome, now, self._retry_for
+            ):
+                values["status"] = FAILED
+        disabled: WebhookSubscription | None = None
         with Session(self._engine) as session:
-            delivery = session.get(Delivery, item.delivery.delivery_id)
-            if delivery is None:
+            attempt = session.execute(
+                update(Delivery)
+                .where(col(Delivery.delivery_id) == delivery.delivery_id)
+                .values(**values)
+                .returning(col(Delivery.attempts))
+            ).scalar_one_or_none()
+            if attempt is None:
                 return
-            delivery.attempts += 1
             session.add(
                 DeliveryAttempt(
                     delivery_id=delivery.delivery_id,
-                    attempt=delivery.attempts,
+                    attempt=attempt,
                     at=at,
                     status_code=outcome.status_code,
                     latency_ms=round(outcome.latency_ms, 1),
@@ -340,34 +341,9 @@ class Dispatcher:
                     response_excerpt=_cut(outcome.response_excerpt),
                 )
             )
-            delivery.last_status_code = outcome.status_code
-            delivery.last_error = _cut(outcome.error)
-            delivery.locked_until = None
-            hook = (
-                session.get(WebhookSubscription, delivery.subscription_id)
-                if delivery.channel == WEBHOOK
-                else None
-            )
-            disabled: WebhookSubscription | None = None
-            if outcome.ok:
-                delivery.status = DELIVERED
-                delivery.delivered_at = now
-                if hook is not None and hook.failing_since is not None:
-                    hook.failing_since = None
-                    session.add(hook)
-            else:
-                delivery.next_attempt_at = now + retry_delay(
-                    delivery.attempts, self._rng, self._first_retry
-                )
-                if hook is not None:
-                    disabled = self._note_failure(session, hook, outcome, now)
-                elif _gave_up_on_email(delivery, outcome, now, self._retry_for):
-                    delivery.status = FAILED
-            session.add(delivery)
+            if delivery.channel == WEBHOOK:
+                disabled = self._count(session, delivery.subscription_id, outcome, now)
             session.commit()
-            if disabled is not None:
-                session.refresh(disabled)
-                session.expunge(disabled)
         if disabled is not None:
             log.warning(
                 "webhook %s disabled: failing since %s",
@@ -376,34 +352,45 @@ class Dispatcher:
             )
             self._tell_owner(disabled)
 
-    def _note_failure(
-        self,
-        session: Session,
-        hook: WebhookSubscription,
-        outcome: AttemptOutcome,
-        now: datetime,
+    def _count(
+        self, session: Session, subscription_id: str, outcome: AttemptOutcome, now: datetime
     ) -> WebhookSubscription | None:
-        """Count the failure against the subscription; disable it (and fail what it still
-        had to receive) once it has failed for `webhook_retry_hours`. The one disabled."""
-        if hook.failing_since is None:
-            hook.failing_since = now
-        if not hook.active or now - hook.failing_since < self._retry_for:
-            session.add(hook)
+        """An answer's effect on its webhook: a success clears its failing streak; a failure
+        starts one, and disables the webhook (failing what it still had to receive) once it
+        has lasted `webhook_retry_hours`. The webhook disabled, if it was."""
+        this = col(WebhookSubscription.subscription_id) == subscription_id
+        failing = col(WebhookSubscription.failing_since)
+        if outcome.ok:
+            session.execute(
+                update(WebhookSubscription)
+                .where(this, failing.is_not(None))
+                .values(failing_since=None)
+            )
             return None
-        hook.active = False
-        hook.disabled_at = now
+        session.execute(
+            update(WebhookSubscription).where(this, failing.is_(None)).values(failing_since=now)
+        )
+        hook = session.exec(select(WebhookSubscription).where(this)).first()
+        if hook is None or not hook.active or hook.failing_since is None:
+            return None
+        if now - hook.failing_since < self._retry_for:
+            return None
         last = outcome.error or f"HTTP {outcome.status_code}"
-        hook.disabled_reason = _cut(f"failing since {hook.failing_since.isoformat()}: {last}")
-        hook.updated_at = now
-        session.add(hook)
+        reason = _cut(f"failing since {hook.failing_since.isoformat()}: {last}")
+        session.execute(
+            update(WebhookSubscription)
+            .where(this, col(WebhookSubscription.active))
+            .values(active=False, disabled_at=now, disabled_reason=reason, updated_at=now)
+        )
         session.execute(
             update(Delivery)
             .where(
-                col(Delivery.subscription_id) == hook.subscription_id,
-                col(Delivery.status) == PENDING,
+                col(Delivery.subscription_id) == subscription_id, col(Delivery.status) == PENDING
             )
             .values(status=FAILED, last_error="the subscription was disabled", locked_until=None)
         )
+        session.expunge(hook)
+        hook.disabled_reason = reason
         return hook
 
     def _tell_owner(self, hook: WebhookSubscription) -> None:
@@ -508,6 +495,47 @@ class Dispatcher:
                 stored.last_digest_at = now
                 session.add(stored)
             session.commit()
+
+
+def _loaded(session: Session, taken: list[Delivery]) -> tuple[list[Claimed], dict[str, list[str]]]:
+    """What sending each claimed delivery needs, and those to give up (by reason): their
+    subscription or its key is gone, or the subscription was disabled meanwhile."""
+    notices = _by_id(session, NoticeRecord, NoticeRecord.notice_id, {d.notice_id for d in taken})
+    subscriptions = {d.subscription_id for d in taken}
+    hooks = _by_id(session, WebhookSubscription, WebhookSubscription.subscription_id, subscriptions)
+    mails = _by_id(session, EmailSubscription, EmailSubscription.subscription_id, subscriptions)
+    owners: list[WebhookSubscription | EmailSubscription] = [*hooks.values(), *mails.values()]
+    keys = _by_id(session, ApiKey, ApiKey.key_id, {o.key_id for o in owners})
+    cases = _by_id(session, CaseRecord, CaseRecord.case_id, {d.case_id for d in taken})
+    views = {case_id: CaseView.model_validate(r.detail) for case_id, r in cases.items()}
+    claimed: list[Claimed] = []
+    refused: dict[str, list[str]] = {}
+    for delivery in taken:
+        record = notices.get(delivery.notice_id)
+        hook = hooks.get(delivery.subscription_id)
+        mail = mails.get(delivery.subscription_id)
+        owner = hook or mail
+        key = keys.get(owner.key_id) if owner is not None else None
+        if record is None or owner is None or key is None or key.revoked_at is not None:
+            reason = "the subscription or its key no longer exists"
+        elif not owner.active:
+            reason = "the subscription is disabled"
+        else:
+            caller = Caller(key.key_id, key.name, Role(key.role), key.scope)
+            notice = Notice.model_validate(record.body)
+            view = views.get(delivery.case_id)
+            claimed.append(Claimed(delivery, notice, view, caller, hook, mail))
+            continue
+        refused.setdefault(reason, []).append(delivery.delivery_id)
+    return claimed, refused
+
+
+def _by_id(session: Session, table: type[Row], key: Any, ids: set[str]) -> dict[str, Row]:
+    """The rows of `table` whose `key` column is one of `ids`, by that key."""
+    if not ids:
+        return {}
+    rows = session.exec(select(table).where(col(key).in_(list(ids))))
+    return {getattr(row, key.key): row for row in rows}
 
 
 def _secrets(hook: WebhookSubscription, at: datetime) -> list[str]:
