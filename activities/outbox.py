@@ -20,9 +20,11 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.names import NOTIFY, RECORD_NOTICES
+from models.case import CaseType
 from models.notices import Notice, NoticeBatch
 from models.state import CaseView, Notification
 from models.tables import CaseRecord, NoticeRecord
+from storage.pinned_rules import recorded_guideline
 from workflows.notices import LEGACY_KINDS
 
 log = logging.getLogger("mufakat.notifications")
@@ -49,7 +51,7 @@ class OutboxActivities:
         info = activity.info()
         run = (info.workflow_run_id or "")[:8]
         notice_id = f"{notification.case_id}.r{run}a{info.activity_id}"
-        await asyncio.to_thread(self.write_legacy, notice_id, notification)
+        await asyncio.to_thread(self.write_legacy, notification, notice_id)
 
     def write(self, notices: list[Notice]) -> None:
         if not notices:
@@ -87,12 +89,25 @@ class OutboxActivities:
         if self._on_recorded is not None:
             self._on_recorded()
 
-    def write_legacy(self, notice_id: str, notification: Notification) -> None:
-        """The notice of a legacy notification, with what the read model says of its case."""
+    def write_legacy(self, notification: Notification, notice_id: str) -> None:
+        """The notice of a legacy notification, with what the read model says of its case.
+
+        The read model may not have caught up with the stage it tells of (the notification is
+        awaited before the action's projection), so the stage's title is the pinned guideline's.
+        """
         with Session(self._engine) as session:
             record = session.get(CaseRecord, notification.case_id)
+            guideline = (
+                recorded_guideline(session, record.guideline_hash) if record is not None else None
+            )
         view = CaseView.model_validate(record.detail) if record is not None else None
-        stage_title = view.stage_title if view and view.stage == notification.stage else ""
+        stages = (
+            guideline.stages_for(CaseType(view.case_type))
+            if guideline is not None and view is not None
+            else {}
+        )
+        stage = stages.get(notification.stage)
+        stage_title = stage.title if stage is not None else notification.stage
         notice = Notice(
             notice_id=notice_id,
             type=LEGACY_KINDS[notification.kind],
@@ -102,7 +117,7 @@ class OutboxActivities:
             at=activity.info().scheduled_time,
             seq=0,  # its entry is not known: seen by whoever sees the case
             stage=notification.stage,
-            stage_title=stage_title or notification.stage,
+            stage_title=stage_title,
             message=notification.message,
             due_at=notification.due_at,
         )

@@ -116,6 +116,23 @@ async def test_a_malformed_address_is_refused(api: Api, address: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("name", ["Siti\nBcc: x@y.id", "Siti\r\nRahmawati", "Siti\u2028"])
+async def test_a_name_on_more_than_one_line_is_refused(api: Api, name: str) -> None:
+    # The name goes into the e-mail's To header, where a line break would start another.
+    refused = await subscribe(api, address="sekretariat@bandungkab.go.id", name=name)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"] == [
+        {
+            "in": "body",
+            "pointer": "/name",
+            "code": "line_break",
+            "message": "harus satu baris, tanpa ganti baris",
+        }
+    ]
+    listed = await api.get("/v1/email-subscriptions", Role.PARTY, BANDUNG)
+    assert listed.json()["items"] == []
+
+
 async def test_another_keys_subscription_does_not_exist_for_it_but_does_for_an_admin(
     api: Api,
 ) -> None:

@@ -25,6 +25,7 @@ import pytest
 import pytest_asyncio
 import standardwebhooks
 from cloudevents.v1.http import from_http
+from sqlalchemy import make_url
 from sqlmodel import Session, col, select
 from temporalio.testing import WorkflowEnvironment
 
@@ -33,7 +34,9 @@ from api.services.delivery.dispatcher import Dispatcher
 from models.roles import Role
 from models.settings import Settings, get_settings
 from models.tables import Delivery, DeliveryAttempt, NoticeRecord
+from storage.database import create_database_engine
 from tests.api_harness import Api, Step, running_api
+from tests.relay import PostgresRelay
 from tests.smtp_server import SmtpServer
 from tests.webhook_receiver import ReceivedRequest, Receiver
 
@@ -507,3 +510,33 @@ async def test_a_redelivery_sends_the_same_event_again(notifying: Notifying) -> 
         first, second = await _arrived(receiver, 2)
     assert first.headers["webhook-id"] == second.headers["webhook-id"] == delivery.delivery_id
     assert first.body == second.body
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_the_dispatcher_outlives_the_database_going_away(
+    dev_env: WorkflowEnvironment, database_url: str, tmp_path: Path
+) -> None:
+    settings = _settings(tmp_path, database_url)
+    direct = make_url(database_url)
+    relay = PostgresRelay(direct.host or "127.0.0.1", direct.port or 5432)
+    proxied = direct.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
+    engine = create_database_engine(proxied)
+    try:
+        async with running_api(dev_env, settings) as api, Receiver() as receiver:
+            notifying = Notifying(api, settings)
+            subscription, _ = await notifying.subscribe(
+                receiver, Role.PARTY, BANDUNG, events=["mufakat.case.filed"]
+            )
+            await api.case()  # in the outbox; the database is away before anything is sent
+            dispatcher = Dispatcher(engine, settings)
+            async with _dispatching(dispatcher):
+                await asyncio.sleep(1)  # rounds fail meanwhile: logged, never fatal
+                assert receiver.received == []
+                await relay.relay()
+                await _all_delivered(notifying, subscription, 1)
+            [delivery] = notifying.deliveries(subscription)
+            assert delivery.attempts == 1
+            assert len(receiver.received) == 1
+    finally:
+        await relay.refuse()
+        engine.dispose()

@@ -27,16 +27,18 @@ def build_worker(
     calendar: WorkingDayCalendar | None = None,
     activity_executor: Executor | None = None,
     on_notice: Callable[[], None] | None = None,
+    workflow: type[CaseWorkflow] = CaseWorkflow,
 ) -> Worker:
     """A worker running cases on `task_queue`, projecting them into the `read_model` database;
-    `on_notice` is called when notices reach the outbox (a dispatcher's wake-up)."""
+    `on_notice` is called when notices reach the outbox (a dispatcher's wake-up). `workflow`
+    is the case workflow's class (a test runs one as an earlier build ran it)."""
     deadlines = DeadlineActivities(calendar or WorkingDayCalendar())
     outbox = OutboxActivities(read_model, on_notice)
     projection = ProjectionActivities(read_model)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[CaseWorkflow],
+        workflows=[workflow],
         activities=[
             deadlines.compute_deadline,
             deadlines.extend_deadline,

@@ -58,4 +58,14 @@ offline.py      verify_export(path, *, trusted, trusted_key_id) -> ArchiveReport
 connecting.py   read_model(url, *, migrate), connect_backend(settings, engine): for the CLI
 reindexing.py   rebuild_read_model(backend, *, query, concurrency, fresh)
 pacing.py       how many cases `audit verify` takes at a time (light: no imports)
+delivery/       notifications (issue 11): the subscriptions every front end manages, the
+                dispatcher `mufakat dispatcher` runs
+    subscriptions.py    create_webhook(engine, caller, WebhookCreate, settings, *, now) ->
+        WebhookWithSecret (async; 422 webhook_url_refused, 409 webhook_limit), list_webhooks,
+        read_webhook, update_webhook, delete_webhook, rotate_secret, webhook_deliveries,
+        redeliver, redeliver_since; the same for e-mail subscriptions; 404 for another key's
+    dispatcher.py       Dispatcher(engine, settings): run() / stop(), drain(), wake()
+    fanout.py           who receives a notice: the keys that may see its case and its entry
+    webhook_sender.py, signing.py, cloudevents.py, ssrf.py    one signed CloudEvents attempt
+    email_message.py, email_sender.py                         e-mail in Bahasa Indonesia, SMTP
 """

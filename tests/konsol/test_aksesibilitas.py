@@ -4,8 +4,8 @@ axe-core (vendored from npm, api/static/konsol/vendor/axe-core) finds no violati
 "serious" or "critical" of WCAG 2.1 A/AA or axe's best practices on the sign-in page, the
 worklist (both tabs, and filtered), a KSDD case in GWPP facilitation (as the operator and as the
 GWPP), the filing form, the dashboard and the notification settings, at a laptop's and a phone's
-size; lesser ones are written out (`pytest -s` shows them). axe is loaded from the app itself, so the
-Content-Security-Policy stays in force during the scan: a page that breaks its own CSP fails.
+size; lesser ones are written out (`pytest -s` shows them). axe is loaded from the app itself, so
+the Content-Security-Policy stays in force during the scan: a page that breaks its own CSP fails.
 
 Each screen at each size is also written full-page into `$MUFAKAT_SCREENSHOTS` (else the system's
 temporary directory, under shots/) as `<screen>-<size>.png`, and must fit its width (no sideways

@@ -26,7 +26,7 @@ from models.settings import get_settings
 from models.tables import Delivery, WebhookSubscription
 from tests.api_harness import Api
 from tests.browser import serving
-from tests.konsol.console import ON_SQLITE, console, sign_in
+from tests.konsol.console import ON_SQLITE, console, screenshots, serious_violations, sign_in
 
 pytestmark = ON_SQLITE
 
@@ -151,9 +151,7 @@ async def submit(page: Page, button: str) -> int:
     return answer.status
 
 
-async def test_an_address_is_added_paused_resumed_and_deleted(
-    local: Api, browser: Browser
-) -> None:
+async def test_an_address_is_added_paused_resumed_and_deleted(local: Api, browser: Browser) -> None:
     async with console(local, browser, Role.PARTY, BANDUNG) as visit:
         page = visit.page
         await visit.open(PAGE)
@@ -244,11 +242,14 @@ async def test_a_refused_address_is_explained_beside_its_field_and_nothing_is_st
         await expect(address).to_have_attribute("aria-describedby", "alamat-galat")
         await expect(address).to_have_value("sekretariat bandungkab")
         await expect(page.locator("#peristiwa-galat")).to_have_text(
-            "Paling sedikit 1 butir, bukan 0."
+            "Pilih sekurang-kurangnya satu peristiwa."
         )
         await expect(page.locator("input[name=peristiwa]:checked")).to_have_count(0)
         await expect(page.locator("#tanpa-surel")).to_be_visible()
         assert await email_subscriptions(local, Role.PARTY, BANDUNG) == []
+        # The refused form reads well at both sizes, for a screen reader too.
+        assert await serious_violations(page) == []
+        await screenshots(page, "notifikasi-galat")
 
         # A key at its limit is told so above the form, and nothing more is stored.
         for n in range(10):

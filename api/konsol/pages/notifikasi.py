@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Form, Path, Query, Request
+from fastapi import Form, Path, Request
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
@@ -108,7 +108,7 @@ def notifications(
     caller: KonsolCaller,
     session: SessionDep,
     backend: BackendDep,
-    selesai: Annotated[str | None, Query(max_length=20)] = None,
+    selesai: str | None = None,
 ) -> Response:
     """This key's e-mail subscriptions and webhooks."""
     notice = DONE.get(selesai or "", "")
@@ -222,12 +222,12 @@ def _page(
         "event_names": EVENT_NAMES,
         "status_names": STATUS_NAMES,
         "digest_hour": f"{digest_hour:02d}.00",
-        "all_events": every_event,
+        "all_events": _every_event,
     }
     return page(request, "notifikasi.html", context, status_code=status_code)
 
 
-def every_event(subscription: EmailSubscriptionPublic | WebhookPublic) -> bool:
+def _every_event(subscription: EmailSubscriptionPublic | WebhookPublic) -> bool:
     """Whether a subscription receives every case event (said in two words, not twelve)."""
     return set(subscription.events) == {event.value for event in CASE_EVENTS}
 
@@ -236,9 +236,13 @@ def _field_errors(invalid: ValidationError) -> dict[str, list[str]]:
     """pydantic's refusals in Indonesian, each under the form field it concerns."""
     errors: dict[str, list[str]] = {}
     for item in invalid.errors():
-        where = str(item["loc"][0]) if item["loc"] else ""
+        where = FORM_FIELDS.get(str(item["loc"][0]) if item["loc"] else "", "")
+        if where == "peristiwa" and item["type"] == "too_short":
+            # Said as the filing form says it of sectors, not as a list's length.
+            errors.setdefault(where, []).append(_("Pilih sekurang-kurangnya satu peristiwa."))
+            continue
         message = field_message(item["type"], item.get("ctx"), item["msg"])
-        errors.setdefault(FORM_FIELDS.get(where, ""), []).append(_sentence(message))
+        errors.setdefault(where, []).append(_sentence(message))
     return errors
 
 

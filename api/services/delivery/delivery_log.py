@@ -164,6 +164,7 @@ def queue_again(delivery: Delivery, now: datetime) -> None:
     delivery.status = DeliveryStatus.PENDING.value
     delivery.next_attempt_at = now
     delivery.locked_until = None
+    delivery.claim = None
 
 
 def _cursor(created_at: datetime, delivery_id: str) -> str:

@@ -44,6 +44,13 @@ def _no_nul(text: str) -> str:
     return text
 
 
+def _one_line(text: str) -> str:
+    # A person's name goes into an e-mail's To header, where a line break would start another.
+    if any(c in text for c in "\r\n\x0b\x0c\x85\u2028\u2029"):
+        raise PydanticCustomError("line_break", "must be a single line")
+    return _no_nul(text)
+
+
 def _case_event(event: EventType) -> EventType:
     if event not in CASE_EVENTS:
         # Told to a subscription's owner whatever they subscribe to: never a case event.
@@ -128,7 +135,7 @@ EmailAddress = Annotated[
     WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
 ]
 PersonName = Annotated[
-    str, Field(max_length=200, examples=["Dra. Siti Rahmawati"]), AfterValidator(_no_nul)
+    str, Field(max_length=200, examples=["Dra. Siti Rahmawati"]), AfterValidator(_one_line)
 ]
 
 
