@@ -24,7 +24,7 @@ no server: its webhooks point at a closed port, which refuses every connection.
     seen at work, before the clock starts); then, on as many new cases filed while no
     dispatcher runs, the dispatcher alone: a `Dispatcher.drain()` of the filled outbox in this
     process, which leaves case processing and polling out, at the default concurrency and at 64.
-    The default of 5 cases (2,000 deliveries a row) keeps a whole run under four minutes on two
+    The default of 2 cases (800 deliveries a row) keeps a whole run under four minutes on two
     cores; `--cases 20` makes 8,000 a row.
 (b) Action latency: a party's `add_note` (`--actions` per condition) under conditions taking
     turns in `--rounds` rounds (the order rotating) so that the machine's load weighs on all
@@ -43,8 +43,8 @@ no server: its webhooks point at a closed port, which refuses every connection.
 
 Figures are printed side by side, never judged. Not a pytest test:
 
-    .venv/bin/python -m tests.benchmarks.bench_notifications [--cases 5] [--actions 60] \
-        [--rounds 4] [--backend sqlite|postgresql]
+    .venv/bin/python -m tests.benchmarks.bench_notifications [--cases 2] [--actions 45] \
+        [--rounds 3] [--backend sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -728,6 +728,9 @@ class Condition:
     latencies: list[float] = field(default_factory=list)
     deliveries: Deliveries = field(default_factory=Deliveries)
     held: list[int] = field(default_factory=list)
+    # Seconds from the process at work (the case fanned out) until delivery to the condition's
+    # receivers began: behind whatever earlier rounds left (given up as their turns come).
+    began: list[float] = field(default_factory=list)
     dispatcher_cpu: float = 0.0
     noting: float = 0.0  # wall seconds of the notes, over which `dispatcher_cpu` is counted
 
@@ -738,12 +741,14 @@ class Condition:
 
         counts = self.deliveries.by_status
         share = self.dispatcher_cpu / self.noting * 100 if self.noting else 0.0
+        began = f"{sum(self.began) / len(self.began):.1f}" if self.began else "-"
         return [
             self.setup.name,
             str(len(self.latencies)),
             ms(50),
             ms(95),
             ms(100),
+            began,
             f"{self.dispatcher_cpu:.2f}",
             f"{share:.0f}",
             str(self.deliveries.total),
@@ -756,7 +761,7 @@ class Condition:
 
 
 LATENCY_HEADER = (
-    "condition", "actions", "p50 ms", "p95 ms", "max ms", "dispatcher CPU s", "CPU %",
+    "condition", "actions", "p50 ms", "p95 ms", "max ms", "began s", "dispatcher CPU s", "CPU %",
     "deliveries", "pending", "failed", "delivered", "attempts", "retried",
 )  # fmt: skip
 
@@ -787,7 +792,10 @@ async def latency(
                 case_id = await bench.file_and_accept()
                 # Fanned out by the new process: it is at work, the case's deliveries exist.
                 await bench.await_outbox([case_id], per_case, fanned=True)
+                at_work = time.perf_counter()
                 await under_way(bench, setup, webhooks, hanging)
+                if setup.receiver is not None:
+                    condition.began.append(time.perf_counter() - at_work)
                 spent, began = dispatcher.cpu(), time.perf_counter()
                 condition.latencies += await bench.note_latencies(case_id, size)
                 condition.noting += time.perf_counter() - began
@@ -815,6 +823,11 @@ async def latency(
         if none and (p95 := percentile(conditions[setup].latencies, 95)) is not None
     )
     out(f"  p95 against none registered: {ratios}")
+    out(
+        "  began s: mean wait from the process at work (the case fanned out) until delivery "
+        "to the condition's receivers began, behind the deliveries earlier rounds left to deleted "
+        "webhooks, which a dispatcher gives up as it claims them"
+    )
     out(
         "  dispatcher CPU: its process's, over the notes alone (CPU % of their wall time, 100 = "
         "one core); deliveries, attempts and retried (tried more than once): as each round of a "
@@ -937,9 +950,9 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
         prog="python -m tests.benchmarks.bench_notifications",
         description="Webhook deliveries per second, and action latency with dead receivers.",
     )
-    parser.add_argument("--cases", type=int, default=5, help="cases per throughput row")
-    parser.add_argument("--actions", type=int, default=60, help="notes per latency condition")
-    parser.add_argument("--rounds", type=int, default=4, help="turns the conditions take")
+    parser.add_argument("--cases", type=int, default=2, help="cases per throughput row")
+    parser.add_argument("--actions", type=int, default=45, help="notes per latency condition")
+    parser.add_argument("--rounds", type=int, default=3, help="turns the conditions take")
     parser.add_argument("--backend", choices=BACKENDS, default="sqlite", help="the read model")
     parser.add_argument("--serve", choices=("ok", "hang"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

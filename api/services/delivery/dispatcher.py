@@ -117,6 +117,7 @@ class Dispatcher:
         self._rng = rng or random.Random()
         self._woken = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._answered: list[tuple[Claimed, AttemptOutcome, datetime]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._next_digest_check = datetime.min.replace(tzinfo=UTC)
 
@@ -154,6 +155,7 @@ class Dispatcher:
             # Stopped: the attempts under way finish (each bounded by the webhook timeout) and
             # are recorded, so nothing is left writing to the database after `run` returns.
             await asyncio.gather(*in_flight, return_exceptions=True)
+            await self._record_answers()
         finally:
             for task in in_flight:
                 task.cancel()
@@ -171,19 +173,39 @@ class Dispatcher:
         """One round; whether there may be more work at once (no sleep before the next)."""
         in_flight.difference_update({t for t in in_flight if t.done()})
         try:
+            await self._record_answers()
             now = datetime.now(UTC)
             fanned = await asyncio.to_thread(fan_out, self._engine, now)
             if now >= self._next_digest_check:
                 self._next_digest_check = now + DIGEST_CHECK
                 await self._send_digests(now)
             free = self._concurrency - len(in_flight)
-            claimed = await asyncio.to_thread(self._claim, free, now) if free > 0 else []
+            claimed, picked = await asyncio.to_thread(self._claim, free, now) if free else ([], 0)
         except Exception:  # the database away: say so, and try again at the next poll
             log.exception("delivery round failed; trying again")
             return False
         for item in claimed:
             in_flight.add(asyncio.create_task(self._attempt(item)))
-        return bool(fanned) or (free > 0 and len(claimed) == free)
+        # Deliveries given up on (their subscription gone) count: more may be due behind them.
+        return bool(fanned) or (free > 0 and picked == free)
+
+    async def _record_answers(self) -> None:
+        """Record the attempts answered since the last round, in one transaction, and tell the
+        owners of webhooks that this disabled. Unrecorded (the database away), an attempt is
+        sent again once its lease lapses: at least once."""
+        answered, self._answered = self._answered, []
+        if not answered:
+            return
+        try:
+            disabled = await asyncio.to_thread(self._record, answered)
+        except Exception:
+            log.exception("could not record %d attempts; they go again", len(answered))
+            raise
+        for hook in disabled:
+            log.warning(
+                "webhook %s disabled: failing since %s", hook.subscription_id, hook.failing_since
+            )
+            await self._tell_owner(hook)
 
     async def drain(self) -> None:
         """Fan out and send until nothing is due now (tests, benchmarks, `mufakat` commands)."""
@@ -198,7 +220,7 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ claiming
 
-    def _claim(self, limit: int, now: datetime) -> list[Claimed]:
+    def _claim(self, limit: int, now: datetime) -> tuple[list[Claimed], int]:
         """Lease up to `limit` due deliveries to this dispatcher, with what sending them needs.
 
         One conditional update takes them all under a token of this claim, so two dispatchers
@@ -222,7 +244,7 @@ class Dispatcher:
                 )
             )
             if not due:
-                return []
+                return [], 0
             session.execute(
                 update(Delivery)
                 .where(col(Delivery.delivery_id).in_(due), col(Delivery.status) == PENDING, free)
@@ -239,7 +261,7 @@ class Dispatcher:
                     .values(status=FAILED, last_error=reason, locked_until=None)
                 )
             session.commit()
-            return claimed
+            return claimed, len(due)
 
     # ------------------------------------------------------------------ sending
 
@@ -254,10 +276,8 @@ class Dispatcher:
             )
         else:
             outcome = await self._send_email(item, notice)
-        try:
-            await asyncio.to_thread(self._record, item, outcome, at)
-        except Exception:  # the lease lapses and the delivery is tried again: at least once
-            log.exception("could not record attempt of %s", item.delivery.delivery_id)
+        # Recorded with the others answered meanwhile, by the next round (one transaction).
+        self._answered.append((item, outcome, at))
 
     def _for(self, item: Claimed) -> Notice:
         """The notice as this subscriber may read it: without the waits of hidden threads."""
@@ -296,14 +316,33 @@ class Dispatcher:
             response_excerpt=None,
         )
 
-    def _record(self, item: Claimed, outcome: AttemptOutcome, at: datetime) -> None:
-        """The attempt, the delivery's new state and, for a webhook, its subscription's.
+    def _record(
+        self, answered: list[tuple[Claimed, AttemptOutcome, datetime]]
+    ) -> list[WebhookSubscription]:
+        """Each attempt, its delivery's new state and, for a webhook, its subscription's; the
+        webhooks this disabled.
 
         Statements rather than loaded rows: a subscription deleted or changed meanwhile (its
         owner, over the API) is simply not touched, never a conflict that loses the attempt.
         """
         now = datetime.now(UTC)
-        delivery = item.delivery
+        disabled: list[WebhookSubscription] = []
+        with Session(self._engine) as session:
+            for item, outcome, at in answered:
+                hook = self._record_one(session, item.delivery, outcome, at, now)
+                if hook is not None:
+                    disabled.append(hook)
+            session.commit()
+        return disabled
+
+    def _record_one(
+        self,
+        session: Session,
+        delivery: Delivery,
+        outcome: AttemptOutcome,
+        at: datetime,
+        now: datetime,
+    ) -> WebhookSubscription | None:
         values: dict[str, Any] = {
             "attempts": Delivery.attempts + 1,
             "last_status_code": outcome.status_code,
@@ -320,37 +359,28 @@ class Dispatcher:
                 delivery, outcome, now, self._retry_for
             ):
                 values["status"] = FAILED
-        disabled: WebhookSubscription | None = None
-        with Session(self._engine) as session:
-            attempt = session.execute(
-                update(Delivery)
-                .where(col(Delivery.delivery_id) == delivery.delivery_id)
-                .values(**values)
-                .returning(col(Delivery.attempts))
-            ).scalar_one_or_none()
-            if attempt is None:
-                return
-            session.add(
-                DeliveryAttempt(
-                    delivery_id=delivery.delivery_id,
-                    attempt=attempt,
-                    at=at,
-                    status_code=outcome.status_code,
-                    latency_ms=round(outcome.latency_ms, 1),
-                    error=_cut(outcome.error),
-                    response_excerpt=_cut(outcome.response_excerpt),
-                )
+        attempt = session.execute(
+            update(Delivery)
+            .where(col(Delivery.delivery_id) == delivery.delivery_id)
+            .values(**values)
+            .returning(col(Delivery.attempts))
+        ).scalar_one_or_none()
+        if attempt is None:
+            return None
+        session.add(
+            DeliveryAttempt(
+                delivery_id=delivery.delivery_id,
+                attempt=attempt,
+                at=at,
+                status_code=outcome.status_code,
+                latency_ms=round(outcome.latency_ms, 1),
+                error=_cut(outcome.error),
+                response_excerpt=_cut(outcome.response_excerpt),
             )
-            if delivery.channel == WEBHOOK:
-                disabled = self._count(session, delivery.subscription_id, outcome, now)
-            session.commit()
-        if disabled is not None:
-            log.warning(
-                "webhook %s disabled: failing since %s",
-                disabled.subscription_id,
-                disabled.failing_since,
-            )
-            self._tell_owner(disabled)
+        )
+        if delivery.channel != WEBHOOK:
+            return None
+        return self._count(session, delivery.subscription_id, outcome, now)
 
     def _count(
         self, session: Session, subscription_id: str, outcome: AttemptOutcome, now: datetime
@@ -393,20 +423,12 @@ class Dispatcher:
         hook.disabled_reason = reason
         return hook
 
-    def _tell_owner(self, hook: WebhookSubscription) -> None:
+    async def _tell_owner(self, hook: WebhookSubscription) -> None:
         """E-mail the owner's addresses that its webhook was disabled (none: the log and the
         subscription's own state say it)."""
-        if self._mail is None or self._smtp is None or self._loop is None:
+        if self._mail is None or self._smtp is None:
             return
-        with Session(self._engine) as session:
-            addresses = list(
-                session.exec(
-                    select(EmailSubscription).where(
-                        col(EmailSubscription.key_id) == hook.key_id,
-                        col(EmailSubscription.active),
-                    )
-                )
-            )
+        addresses = await asyncio.to_thread(self._addresses_of, hook.key_id)
         for subscription in addresses:
             message = webhook_disabled_email(
                 subscription_id=hook.subscription_id,
@@ -419,8 +441,20 @@ class Dispatcher:
                 base_url=self._base_url,
                 message_id=f"disabled-{hook.subscription_id}-{subscription.subscription_id}",
             )
-            future = asyncio.run_coroutine_threadsafe(self._mail.send(message), self._loop)
-            future.add_done_callback(_log_failure)
+            try:
+                await self._mail.send(message)
+            except EmailFailed as failed:
+                log.warning("telling %s of its disabled webhook failed: %s", hook.key_id, failed)
+
+    def _addresses_of(self, key_id: str) -> list[EmailSubscription]:
+        with Session(self._engine) as session:
+            return list(
+                session.exec(
+                    select(EmailSubscription).where(
+                        col(EmailSubscription.key_id) == key_id, col(EmailSubscription.active)
+                    )
+                )
+            )
 
     # ------------------------------------------------------------------ digests
 
@@ -560,9 +594,3 @@ def _cut(text: str | None, limit: int = 500) -> str | None:
 
 def _day(now: datetime) -> date:
     return now.astimezone(JAKARTA).date()
-
-
-def _log_failure(future: object) -> None:
-    exception = getattr(future, "exception", lambda: None)()
-    if exception is not None:
-        log.warning("telling a webhook's owner failed: %s", exception)
