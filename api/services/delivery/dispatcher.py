@@ -50,10 +50,10 @@ from api.services.delivery.fanout import (
     PENDING,
     WEBHOOK,
     fan_out,
-    hidden_clocks,
 )
 from api.services.delivery.ssrf import UrlPolicy
 from api.services.delivery.webhook_sender import AttemptOutcome, WebhookSender
+from api.services.legal_opinions import unseen_clocks
 from models.notices import Notice
 from models.roles import Role
 from models.settings import Settings
@@ -283,7 +283,7 @@ class Dispatcher:
         """The notice as this subscriber may read it: without the waits of hidden threads."""
         if item.view is None or item.caller is None:
             return item.notice
-        hidden = hidden_clocks(item.view, item.caller)
+        hidden = unseen_clocks(item.view, item.caller)
         if not hidden:
             return item.notice
         waiting = [a for a in item.notice.awaiting if a.clock not in hidden]

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from api.auth import Caller
-from api.services.legal_opinions import unseen_clocks, unseen_entries
+from api.services.legal_opinions import unseen_entries
 from api.services.visibility import visible_cases
 from models.notices import DIGESTIBLE, Notice
 from models.roles import Role
@@ -137,11 +137,6 @@ def _sees_case(session: Session, caller: Caller, case_id: str) -> bool:
         return True
     query = sa_select(col(CaseRecord.case_id)).where(col(CaseRecord.case_id) == case_id, condition)
     return session.execute(query).first() is not None
-
-
-def hidden_clocks(view: CaseView, caller: Caller) -> set[str]:
-    """The clocks (`legal_opinion:N`) of threads the caller may not see: left out of a body."""
-    return unseen_clocks(view, caller)
 
 
 def _delivery(notice: Notice, subscriber: Subscriber, now: datetime) -> Delivery:
