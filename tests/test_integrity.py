@@ -149,7 +149,15 @@ async def test_with_no_worker_a_request_is_refused_in_time_and_its_retry_answers
         assert int(pending.headers["retry-after"]) > 0
         assert waited < 10, f"answered after {waited:.1f} s"
         async with build_worker(dev_env.client, read_model=api.app.state.engine, task_queue=queue):
-            retried = await api.act(case_id, Role.OPERATOR, None, "add_note", key="n-1", text="A")
+            # The new worker first catches the case up (its history, the outbox write the gone
+            # worker left): a retry meanwhile is 503 again, and the same key answers once it is.
+            deadline = asyncio.get_running_loop().time() + 30
+            while True:
+                retried = await api.act(
+                    case_id, Role.OPERATOR, None, "add_note", key="n-1", text="A"
+                )
+                if retried.status_code != 503 or asyncio.get_running_loop().time() > deadline:
+                    break
             assert retried.status_code == 200, retried.text
             actions = [item for item in await _timeline(api, case_id) if item["kind"] == "action"]
             assert [item["idempotency_key"].split("/")[1] for item in actions] == ["n-1"]
